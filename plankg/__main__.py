@@ -1,0 +1,3 @@
+from plankg.cli import main
+import sys
+sys.exit(main())

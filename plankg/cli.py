@@ -1,0 +1,126 @@
+"""The ``plankg`` command line: one entry point, one sub-command per job.
+
+Every command takes an optional plan file and falls back to the bundled sample.
+Bad input ends with one line on stderr naming the problem and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from plankg import __version__, sample_plan_path
+from plankg.extraction import Document, PlanError, build_document, read_plan
+from plankg.extraction.model import KIND_LABELS, Node
+from plankg.extraction.serialize import outline_counts, outline_json
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A command line that asks for something impossible."""
+
+
+def load(path: str | None) -> Document:
+    return build_document(read_plan(path or sample_plan_path()))
+
+
+# --- outline ----------------------------------------------------------------------------
+
+def cmd_outline(args: argparse.Namespace) -> None:
+    doc = load(args.plan)
+    if args.json:
+        _print_json(outline_json(doc))
+        return
+    print(render_tree(doc))
+
+
+def render_tree(doc: Document) -> str:
+    info, c = doc.info, outline_counts(doc)
+    period = f", {info.start_year}–{info.end_year}" if info.start_year else ""
+    lines = [
+        f"{info.title or '(untitled plan)'}  [{os.path.basename(doc.source.path or '')}, {doc.source.encoding}{period}]",
+        f"{c['parts']} 篇 parts · {c['chapters']} 章 chapters · {c['sections']} 节 sections · "
+        f"{c['boxes']} 专栏 boxes ({c['unlabelled_boxes']} without heading) · {c['tables']} tables · "
+        f"{c['annexes']} 附件 annexes ({c['annex_chapters']} chapters) · {c['paragraphs']} paragraphs",
+    ]
+
+    def visit(node: Node, prefix: str) -> None:
+        shown = [ch for ch in node.children if ch.kind != "paragraph"]
+        for i, child in enumerate(shown):
+            last = i == len(shown) - 1
+            lines.append(prefix + ("└── " if last else "├── ") + _label(doc, child))
+            visit(child, prefix + ("    " if last else "│   "))
+
+    visit(doc.outline, "")
+    return "\n".join(lines)
+
+
+def _label(doc: Document, node: Node) -> str:
+    span = doc.locate(node.start, node.end)
+    where = f"L{span['line']}" + (f"–{span['end_line']}" if span["end_line"] != span["line"] else "")
+    if node.kind == "table":
+        title = "▦ 表格 table"
+    elif node.kind == "box" and not node.labelled:
+        num = node.number if node.number is not None else "?"
+        title = f"专栏{num} (heading lost in conversion)"
+    elif node.kind in ("part", "chapter", "section", "box", "annex"):
+        title = node.heading
+    else:
+        zh, en = KIND_LABELS[node.kind]
+        title = node.title if node.kind in ("resolution", "title") else f"{zh} {en}"
+        if node.kind in ("resolution", "title"):
+            title = f"{zh}: {title}"
+    extras = []
+    paras = sum(1 for ch in node.children if ch.kind == "paragraph")
+    if paras:
+        extras.append(f"{paras} ¶")
+    for kind, word in (("chapter", "章"), ("section", "节"), ("box", "专栏")):
+        n = sum(1 for ch in node.children if ch.kind == kind)
+        if n:
+            extras.append(f"{n} {word}")
+    return f"{title}  {where}" + (f"  ({', '.join(extras)})" if extras else "")
+
+
+# --- plumbing ---------------------------------------------------------------------------
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plankg", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"plankg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("outline", help="print a plan's outline (篇/章/节/专栏/附件) as a tree or JSON")
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("--json", action="store_true", help="print the documented JSON form instead of a tree")
+    p.set_defaults(func=cmd_outline)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (PlanError, UsageError) as exc:
+        print(f"plankg: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (head, less) went away: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("plankg: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
