@@ -90,6 +90,8 @@ class Document:
     source: SourceText
     outline: Node
     info: PlanInfo = field(default_factory=PlanInfo)
+    tables: list = field(default_factory=list)  # IndicatorTable, from extraction.tables
+    targets: list = field(default_factory=list)  # NarrativeTarget, from extraction.narrative
 
     @property
     def text(self) -> str:

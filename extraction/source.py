@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import PlanError
 
 # Punctuation next to which OCR leaves stray ASCII spaces (" , " "年 , ").
-_PUNCT = set("，。、；：,;:！？（）()“”\"《》")
+_PUNCT = set("，。、；：,;:！？（）()“”\"《》∶")
 # Characters that may sit inside a number printed with stray spaces: "2 0 0 1", "0.6 %".
 _NUMBER_TAIL = set("0123456789.%‰")
 

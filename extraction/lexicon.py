@@ -1,0 +1,53 @@
+"""Lexicons kept as data in ``ontology/`` (SKOS Turtle), loaded once per process."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+from rdflib import Graph, Literal
+from rdflib.namespace import SKOS
+
+from .quantity import unit_multiplier
+
+PKG = "https://w3id.org/plankg/ontology#"
+_SCALE_PREFIXES = ("万", "亿", "万亿")
+
+
+def ontology_file(name: str) -> str:
+    return str(files("plankg.ontology") / name)
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Graph:
+    graph = Graph()
+    graph.parse(ontology_file(name), format="turtle")
+    return graph
+
+
+def zh_labels(graph: Graph, concept) -> list[str]:
+    return [str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(concept, p)
+            if isinstance(o, Literal) and (o.language or "").startswith("zh")]
+
+
+@lru_cache(maxsize=None)
+def units() -> dict[str, tuple[str, int]]:
+    """Every unit word a plan may print, with its base unit and multiplier: 亿元 -> (元, 10^8)."""
+    graph = load("units.ttl")
+    out: dict[str, tuple[str, int]] = {}
+    scalable = {s for s, o in graph.subject_objects(graph.namespace_manager.expand_curie("pkg:scalable"))
+                if o.toPython() is True}
+    for concept in graph.subjects(SKOS.inScheme, None):
+        for label in zh_labels(graph, concept):
+            out[label] = (label, 1)
+            if concept in scalable:
+                for prefix in _SCALE_PREFIXES:
+                    out.setdefault(prefix + label, unit_multiplier(prefix + label))
+    return out
+
+
+@lru_cache(maxsize=None)
+def unit_regex() -> str:
+    """A regex alternation of all unit words, longest first."""
+    return "|".join(re.escape(u) for u in sorted(units(), key=len, reverse=True))

@@ -1,0 +1,341 @@
+"""Indicator tables (主要指标) as PDF/Word conversion leaves them: one cell per tab-indented line.
+
+A row is the run of lines between blank lines; a line without a leading tab continues the
+cell above it (``年均`` / ``增长%``), and a row of such lines only (``文明``, ``（8项）``)
+continues the last cell of the row before. The header rows say what each value column
+holds (a year, a growth rate, a planned or an actual value); the data rows are read
+against them, so no column position is assumed for any table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Document, Node
+from .quantity import ABSENT, Quantity, QuantityError, parse_quantity
+
+ATTRIBUTES = {"约束性": "binding", "预期性": "expected"}
+_LABEL_HEADERS = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$|^类别$|^序号$")
+_ATTRIBUTE_HEADER = re.compile(r"^(?:指标)?属性$|^性质$")
+_YEAR = re.compile(r"((?:19|20)\d\d)年?")
+_GROWTH = re.compile(r"年均|增长|增速|增幅")
+_PLANNED = re.compile(r"规划|目标|计划")
+_ACTUAL = re.compile(r"实际|实践|执行|完成|实现")
+_COUNT = re.compile(r"[（(]\s*(\d+)\s*项\s*[)）]")
+_UNIT_IN_NAME = re.compile(r"[（(]\s*([^（）()\d]{1,8}?)\s*[)）]\s*$")
+_NOTE = re.compile(r"^(?:注|说明|备注|资料来源)[:：]")
+
+
+@dataclass
+class Column:
+    label: str  # the header path: "规划目标/2015年"
+    year: int | None
+    role: str  # baseline, target, growth, actual, actual_growth, value
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Value:
+    column: Column
+    quantity: Quantity
+    start: int
+    end: int
+
+
+@dataclass
+class Indicator:
+    name: str
+    unit: str | None
+    parent: str | None  # the group row (城镇化率) a sub-indicator sits under
+    category: str | None  # 经济总量和经济增长
+    attribute: str | None  # binding, expected, or None where the table leaves it blank
+    attribute_text: str
+    values: list[Value]
+    table: str  # key of the table node
+    row: int  # 1-based position among the table's indicators
+    start: int
+    end: int
+    name_start: int = 0
+    name_end: int = 0
+    mentions: list = field(default_factory=list)  # narrative targets restating it
+
+    def value(self, role: str) -> Value | None:
+        return next((v for v in self.values if v.column.role == role), None)
+
+    @property
+    def label(self) -> str:
+        """The name a reader knows it by: a sub-indicator with its group (城镇化率: 户籍人口城镇化率)."""
+        return self.name if not self.parent else f"{self.parent}：{self.name}"
+
+
+@dataclass
+class Category:
+    name: str
+    declared_count: int | None
+    items: list[str]  # top-level items: indicators, or groups counted once
+    start: int
+    end: int
+
+
+@dataclass
+class IndicatorTable:
+    key: str
+    title: str
+    columns: list[Column]
+    indicators: list[Indicator]
+    categories: list[Category]
+    kind: str  # "plan" (baseline, target) or "review" (previous plan: planned vs actual)
+    start: int
+    end: int
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rows that could not be read
+
+
+def extract_indicators(doc: Document) -> None:
+    """Pipeline component: read every table of the outline into ``doc.tables``."""
+    doc.tables = []
+    for box in doc.outline.find("box"):
+        for table in (c for c in box.children if c.kind == "table"):
+            parsed = parse_table(doc, table, box)
+            if parsed is not None and parsed.indicators:
+                doc.tables.append(parsed)
+
+
+def parse_table(doc: Document, table: Node, box: Node) -> IndicatorTable | None:
+    rows = _rows(doc.text, table)
+    header_rows = []
+    while rows and _is_header(rows[0]):
+        header_rows.append(rows.pop(0))
+    if not header_rows:
+        return None
+    columns = _columns(header_rows, doc)
+    out = IndicatorTable(key=table.key, title=box.title, columns=columns, indicators=[], categories=[],
+                         kind="review" if any(c.role.startswith("actual") for c in columns) else "plan",
+                         start=table.start, end=table.end)
+    _read_rows(doc, rows, out)
+    return out
+
+
+# --- rows and cells ------------------------------------------------------------------
+
+def _rows(text: str, table: Node) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [[]]
+    pos = table.start
+    for raw in text[table.start:table.end].split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        if raw.startswith("\t"):
+            content = raw.strip()
+            offset = start + raw.index(content) if content else start + 1
+            rows[-1].append(Cell(_squash(content), offset, offset + len(content)))
+        elif raw.strip():
+            fragment = raw.strip()
+            target = rows[-1] or next((r for r in reversed(rows) if r), None)
+            if target:  # continues the cell above, possibly across blank lines
+                cell = target[-1]
+                cell.text = _squash(cell.text + fragment)
+                cell.end = start + raw.index(fragment) + len(fragment)
+            else:
+                rows[-1].append(Cell(_squash(fragment), start, end))
+        elif rows[-1]:
+            rows.append([])
+    return [r for r in rows if r]
+
+
+def _squash(text: str) -> str:
+    """Cells are short labels and numbers: spaces inside them are conversion debris."""
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def _is_header(row: list[Cell]) -> bool:
+    texts = [c.text for c in row if c.text]
+    if not texts:
+        return False
+    labelled = any(_LABEL_HEADERS.match(t) or _ATTRIBUTE_HEADER.match(t) for t in texts)
+    years = sum(1 for t in texts if _YEAR.fullmatch(t))
+    return labelled or years >= 1 and all(_is_header_word(t) for t in texts)
+
+
+def _is_header_word(text: str) -> bool:
+    return bool(_YEAR.fullmatch(text) or _GROWTH.search(text) or _PLANNED.search(text)
+                or _ACTUAL.search(text) or _LABEL_HEADERS.match(text) or _ATTRIBUTE_HEADER.match(text))
+
+
+# --- columns --------------------------------------------------------------------------
+
+def _columns(header_rows: list[list[Cell]], doc: Document) -> list[Column]:
+    """Leaf value columns from one or two header rows.
+
+    In a two-row header, a top cell that is neither a year nor a growth rate
+    (规划目标, 实践执行情况) spans the cells below it, shared out evenly.
+    """
+    def values_of(row):
+        return [c.text for c in row if c.text and not _LABEL_HEADERS.match(c.text)
+                and not _ATTRIBUTE_HEADER.match(c.text)]
+
+    top = values_of(header_rows[0])
+    below = [t for r in header_rows[1:] for t in values_of(r)]
+    leaves: list[tuple[str, str]] = []  # (group, leaf)
+    groups = [t for t in top if not (_YEAR.fullmatch(t) or _GROWTH.search(t))]
+    if below and groups and len(below) % len(groups) == 0:
+        per = len(below) // len(groups)
+        it = iter(below)
+        for t in top:
+            if t in groups:
+                leaves.extend((t, next(it)) for _ in range(per))
+            else:
+                leaves.append(("", t))
+    else:
+        leaves = [("", t) for t in top + below]
+    return _roles(leaves, doc)
+
+
+def _roles(leaves: list[tuple[str, str]], doc: Document) -> list[Column]:
+    years = [int(m.group(1)) for _, t in leaves if (m := _YEAR.search(t)) and not _GROWTH.search(t)]
+    first, last = (min(years), max(years)) if years else (None, None)
+    columns, previous_year = [], None
+    for group, leaf in leaves:
+        label = f"{group}/{leaf}" if group else leaf
+        m = _YEAR.search(leaf)
+        if _GROWTH.search(leaf):
+            role = "actual_growth" if _ACTUAL.search(group) else "growth"
+            columns.append(Column(label, previous_year, role))
+            continue
+        year = int(m.group(1)) if m else None
+        if _ACTUAL.search(group) or _ACTUAL.search(leaf):
+            role = "actual"
+        elif _PLANNED.search(group) or _PLANNED.search(leaf):
+            role = "target"
+        elif year is not None and year == first and first != last:
+            role = "baseline"
+        elif year is not None and year == last:
+            role = "target"
+        else:
+            role = "value"
+        previous_year = year
+        columns.append(Column(label, year, role))
+    return columns
+
+
+# --- data rows -------------------------------------------------------------------------
+
+def _is_value(text: str) -> bool:
+    if not text:
+        return False
+    try:
+        parse_quantity(text, allow_qualitative=True)
+        return True
+    except QuantityError:
+        return False
+
+
+@dataclass
+class _Row:
+    labels: list[Cell]  # leading cells that are not values: category, group, name
+    cells: list[Cell]  # value cells, in column order
+    attribute: Cell | None
+    texts: list[str]
+
+
+def _split_row(row: list[Cell]) -> _Row:
+    texts = [c.text for c in row]
+    attribute = None
+    if texts[-1] in ATTRIBUTES or (not texts[-1] and len(texts) > 1):
+        attribute, row = row[-1], row[:-1]
+    n_labels = next((i for i, c in enumerate(row) if _is_value(c.text)), len(row))
+    return _Row(row[:n_labels], row[n_labels:], attribute, texts)
+
+
+def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -> None:
+    rows = []
+    for raw in raw_rows:
+        if _is_header(raw):
+            continue  # a header repeated after a page break
+        if _NOTE.match(raw[0].text):
+            out.notes.append(" ".join(c.text for c in raw))
+            continue
+        rows.append(_split_row(raw))
+    data = [r for r in rows if r.cells or r.attribute is not None]
+    # How many label columns the table has: category, [group,] name.
+    width = max((len(r.labels) for r in data), default=1)
+    category: Category | None = None
+    group: str | None = None
+    group_unit: str | None = None
+    for i, r in enumerate(rows):
+        if not r.cells and r.attribute is None:
+            # A row of labels only: a category such as 经济总量和经济增长（9项）.
+            name = next((c for c in r.labels if c.text), None)
+            if name is not None:
+                category, group = _enter_category(out, category, name), None
+            continue
+        if not r.labels:
+            out.problems.append(f"row without a name: {' | '.join(r.texts)}")
+            continue
+        name_cell, lead = r.labels[-1], r.labels[:-1]
+        if len(lead) == 1 and width >= 3 and lead[0].text and _opens_group(rows, i):
+            lead = [Cell("", lead[0].start, lead[0].start), lead[0]]  # 城乡住房: a group, not a category
+        if lead and lead[0].text:
+            category, group = _enter_category(out, category, lead[0]), None
+        if len(lead) >= 2 and lead[1].text:
+            group, group_unit = _split_unit(lead[1].text)
+            if category is not None:
+                category.items.append(lead[1].text)
+        elif len(lead) < 2:
+            group = None
+        name, unit = _split_unit(name_cell.text)
+        if group is None and category is not None:
+            category.items.append(name_cell.text)
+        values = []
+        for column, cell in zip(out.columns, r.cells):
+            if cell.text:
+                q = parse_quantity(cell.text, allow_qualitative=True)
+                values.append(Value(column, q.at(column.year), cell.start, cell.end))
+        if len(r.cells) > len(out.columns):
+            out.problems.append(f"{name}: {len(r.cells)} values for {len(out.columns)} columns")
+        attribute_text = r.attribute.text if r.attribute is not None else ""
+        first = r.labels[0] if r.labels[0].text else name_cell
+        out.indicators.append(Indicator(
+            name=name, unit=unit or (group_unit if group else None), parent=group,
+            category=category.name if category else None,
+            attribute=ATTRIBUTES.get(attribute_text), attribute_text=attribute_text,
+            values=values, table=out.key, row=len(out.indicators) + 1,
+            start=first.start, end=(r.attribute or r.cells[-1] if r.cells else name_cell).end,
+            name_start=name_cell.start, name_end=name_cell.end,
+        ))
+
+
+def _opens_group(rows: list[_Row], i: int) -> bool:
+    """Whether the next row continues a group (its category and group cells both empty)."""
+    nxt = rows[i + 1] if i + 1 < len(rows) else None
+    return nxt is not None and len(nxt.labels) >= 3 and not nxt.labels[0].text and not nxt.labels[1].text
+
+
+def _enter_category(out: IndicatorTable, current: Category | None, cell: Cell) -> Category:
+    """The category a cell names; the same as the current one when a page break repeats it."""
+    m = _COUNT.search(cell.text)
+    name = _COUNT.sub("", cell.text).strip()
+    if current is not None and current.name == name:
+        return current
+    category = Category(name=name, declared_count=int(m.group(1)) if m else None, items=[],
+                        start=cell.start, end=cell.end)
+    out.categories.append(category)
+    return category
+
+
+def _split_unit(name: str) -> tuple[str, str | None]:
+    """``全区生产总值（亿元）`` -> (``全区生产总值``, ``亿元``); no unit where none is printed."""
+    m = _UNIT_IN_NAME.search(name)
+    if not m:
+        return name, None
+    return name[:m.start()].strip(), m.group(1).strip()
+
+
+def is_absent(value: Value | None) -> bool:
+    return value is None or value.quantity.qualifier == ABSENT
