@@ -118,7 +118,8 @@ def parse_quantity(text: str, allow_qualitative: bool = False) -> Quantity:
 
 def _is_unit(unit: str) -> bool:
     """A unit is a short word, not a phrase: no digits, no sentence punctuation."""
-    return not re.search(r"[\d，。；：、()（）〔〕]", unit) and len(unit) <= 6
+    return (not re.search(r"[\d，。；：、()（）〔〕:;]", unit) and len(unit) <= 6
+            and not any(word in unit for word in SUFFIXES))
 
 
 def render_quantity(q: Quantity) -> str:

@@ -67,3 +67,109 @@ def node_json(doc: Document, node: Node) -> dict:
     if node.children:
         out["children"] = [node_json(doc, c) for c in node.children]
     return out
+
+
+# --- indicators ----------------------------------------------------------------------
+
+INDICATORS_SCHEMA = "plankg-indicators/1"
+VALUE_ROLES = ("baseline", "target", "growth", "actual", "actual_growth")
+
+
+def indicator_id(ind) -> str:
+    return f"{ind.table}/row-{ind.row}"
+
+
+def indicators_json(doc: Document) -> dict:
+    return {
+        "schema": INDICATORS_SCHEMA,
+        "generator": f"plankg {__version__}",
+        "source": source_json(doc),
+        "plan": plan_json(doc),
+        "tables": [table_json(doc, t) for t in doc.tables],
+        "indicators": [indicator_json(doc, i) for t in doc.tables for i in t.indicators],
+        "targets": [target_json(doc, t) for t in doc.targets],
+    }
+
+
+def table_json(doc: Document, table) -> dict:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "kind": table.kind,
+        "columns": [{"label": c.label, "year": c.year, "role": c.role} for c in table.columns],
+        "categories": [{"name": c.name, "declared_count": c.declared_count, "items": c.items,
+                        "source": doc.locate(c.start, c.end)} for c in table.categories],
+        "problems": table.problems,
+        "source": _span(doc, table.start, table.end),
+    }
+
+
+def indicator_json(doc: Document, ind) -> dict:
+    from .quantity import unit_multiplier
+
+    out = {
+        "id": indicator_id(ind),
+        "name": ind.name,
+        "label": ind.label,
+        "parent": ind.parent,
+        "category": ind.category,
+        "unit": ind.unit,
+        "multiplier": unit_multiplier(ind.unit)[1] if ind.unit else None,
+        "attribute": ind.attribute,
+        "attribute_text": ind.attribute_text,
+    }
+    roles = {v.column.role for v in ind.values}
+    for role in VALUE_ROLES:
+        if role in ("baseline", "target", "growth") or role in roles:
+            value = ind.value(role)
+            out[role] = value.quantity.as_json() if value else None
+    out["values"] = [{"column": v.column.label, "role": v.column.role, **v.quantity.as_json(),
+                      "source": doc.locate(v.start, v.end)} for v in ind.values]
+    out["table"] = ind.table
+    out["row"] = ind.row
+    out["source"] = doc.locate(ind.start, ind.end)
+    out["name_source"] = doc.locate(ind.name_start, ind.name_end)
+    out["mentions"] = [target_json(doc, t, with_indicator=False) for t in ind.mentions]
+    return out
+
+
+def target_json(doc: Document, target, with_indicator: bool = True) -> dict:
+    out = {
+        "subject": target.subject,
+        "kind": target.kind,
+        "quantity": target.quantity.as_json(),
+        "sentence": doc.locate(target.start, target.end),
+        "value_source": doc.locate(target.value_start, target.value_end),
+        "time_context": target.context,
+    }
+    if with_indicator:
+        out["indicator"] = indicator_id(target.indicator) if target.indicator else None
+    out["match_score"] = target.score if target.indicator else None
+    return out
+
+
+def _span(doc: Document, start: int, end: int) -> dict:
+    span = doc.locate(start, end)
+    span.pop("text")
+    return span
+
+
+CSV_COLUMNS = ["id", "table", "row", "category", "parent", "name", "unit", "attribute"] + [
+    f"{role}_{part}" for role in VALUE_ROLES for part in ("text", "value", "year", "qualifier", "cumulative")
+] + ["mentions", "line", "start", "end"]
+
+
+def indicator_rows(doc: Document):
+    """One flat row per indicator, for CSV."""
+    for table in doc.tables:
+        for ind in table.indicators:
+            row = {"id": indicator_id(ind), "table": table.title, "row": ind.row, "category": ind.category,
+                   "parent": ind.parent, "name": ind.name, "unit": ind.unit, "attribute": ind.attribute}
+            for role in VALUE_ROLES:
+                value = ind.value(role)
+                q = value.quantity.as_json() if value else {}
+                for part in ("text", "value", "year", "qualifier", "cumulative"):
+                    row[f"{role}_{part}"] = q.get(part)
+            src = doc.locate(ind.start, ind.end)
+            row.update(mentions=len(ind.mentions), line=src["line"], start=src["start"], end=src["end"])
+            yield row

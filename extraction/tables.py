@@ -106,6 +106,14 @@ def extract_indicators(doc: Document) -> None:
             parsed = parse_table(doc, table, box)
             if parsed is not None and parsed.indicators:
                 doc.tables.append(parsed)
+    info = doc.info
+    if info.end_year is None:
+        # A plan whose title gives no period: its main table's baseline and target years do.
+        for table in doc.tables:
+            years = {c.role: c.year for c in table.columns if c.year}
+            if table.kind == "plan" and "target" in years and "baseline" in years:
+                info.start_year, info.end_year = years["baseline"] + 1, years["target"]
+                break
 
 
 def parse_table(doc: Document, table: Node, box: Node) -> IndicatorTable | None:
@@ -198,17 +206,22 @@ def _columns(header_rows: list[list[Cell]], doc: Document) -> list[Column]:
 
 
 def _roles(leaves: list[tuple[str, str]], doc: Document) -> list[Column]:
-    years = [int(m.group(1)) for _, t in leaves if (m := _YEAR.search(t)) and not _GROWTH.search(t)]
+    def year_of(text):
+        m = _YEAR.search(text)
+        return int(m.group(1)) if m and not _GROWTH.search(text) else None
+
+    years = [y for _, t in leaves if (y := year_of(t)) is not None]
     first, last = (min(years), max(years)) if years else (None, None)
-    columns, previous_year = [], None
+    columns = []
     for group, leaf in leaves:
         label = f"{group}/{leaf}" if group else leaf
-        m = _YEAR.search(leaf)
         if _GROWTH.search(leaf):
+            # A growth rate runs to the latest year of its group (规划目标/2015年), or of the table.
+            in_group = [y for g, t in leaves if g == group and (y := year_of(t)) is not None]
             role = "actual_growth" if _ACTUAL.search(group) else "growth"
-            columns.append(Column(label, previous_year, role))
+            columns.append(Column(label, max(in_group or years or [None]), role))
             continue
-        year = int(m.group(1)) if m else None
+        year = year_of(leaf)
         if _ACTUAL.search(group) or _ACTUAL.search(leaf):
             role = "actual"
         elif _PLANNED.search(group) or _PLANNED.search(leaf):
@@ -219,7 +232,6 @@ def _roles(leaves: list[tuple[str, str]], doc: Document) -> list[Column]:
             role = "target"
         else:
             role = "value"
-        previous_year = year
         columns.append(Column(label, year, role))
     return columns
 
@@ -245,12 +257,17 @@ class _Row:
 
 
 def _split_row(row: list[Cell]) -> _Row:
+    """Labels first, then values; the attribute cell wherever the table puts it.
+
+    The attribute is the cell that says 约束性 or 预期性, or an empty last cell (left blank).
+    """
     texts = [c.text for c in row]
-    attribute = None
-    if texts[-1] in ATTRIBUTES or (not texts[-1] and len(texts) > 1):
-        attribute, row = row[-1], row[:-1]
-    n_labels = next((i for i, c in enumerate(row) if _is_value(c.text)), len(row))
-    return _Row(row[:n_labels], row[n_labels:], attribute, texts)
+    attribute = next((c for c in row if c.text in ATTRIBUTES), None)
+    if attribute is None and not texts[-1] and len(texts) > 1:
+        attribute = row[-1]
+    rest = [c for c in row if c is not attribute]
+    n_labels = next((i for i, c in enumerate(rest) if _is_value(c.text)), len(rest))
+    return _Row(rest[:n_labels], rest[n_labels:], attribute, texts)
 
 
 def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -> None:
@@ -306,7 +323,7 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
             category=category.name if category else None,
             attribute=ATTRIBUTES.get(attribute_text), attribute_text=attribute_text,
             values=values, table=out.key, row=len(out.indicators) + 1,
-            start=first.start, end=(r.attribute or r.cells[-1] if r.cells else name_cell).end,
+            start=first.start, end=max(c.end for c in r.labels + r.cells + [r.attribute] if c is not None),
             name_start=name_cell.start, name_end=name_cell.end,
         ))
 

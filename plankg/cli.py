@@ -12,9 +12,11 @@ import os
 import sys
 
 from plankg import __version__, sample_plan_path
-from plankg.extraction import Document, PlanError, build_document, read_plan
+from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
-from plankg.extraction.serialize import outline_counts, outline_json
+from plankg.extraction.pipeline import process
+from plankg.extraction.serialize import (CSV_COLUMNS, indicator_rows, indicators_json, outline_counts,
+                                         outline_json)
 
 EXIT_BAD_INPUT = 2
 
@@ -24,7 +26,7 @@ class UsageError(Exception):
 
 
 def load(path: str | None) -> Document:
-    return build_document(read_plan(path or sample_plan_path()))
+    return process(read_plan(path or sample_plan_path()))
 
 
 # --- outline ----------------------------------------------------------------------------
@@ -84,6 +86,54 @@ def _label(doc: Document, node: Node) -> str:
     return f"{title}  {where}" + (f"  ({', '.join(extras)})" if extras else "")
 
 
+# --- indicators -------------------------------------------------------------------------
+
+def cmd_indicators(args: argparse.Namespace) -> None:
+    doc = load(args.plan)
+    if args.json:
+        _print_json(indicators_json(doc))
+    elif args.csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(indicator_rows(doc))
+    else:
+        print(render_indicators(doc))
+
+
+ATTRIBUTE_MARK = {"binding": "约束性", "expected": "预期性", None: "—"}
+
+
+def render_indicators(doc: Document) -> str:
+    if not doc.tables:
+        linked = sum(1 for t in doc.targets if t.indicator)
+        return (f"{doc.info.title or doc.source.path}: no indicator table found; "
+                f"{len(doc.targets)} quantified targets stated in the text ({linked} linked).")
+    lines = []
+    for table in doc.tables:
+        span = doc.locate(table.start, table.end)
+        cols = ", ".join(f"{c.label}={c.role}" for c in table.columns)
+        lines.append(f"{table.title}  [L{span['line']}–{span['end_line']}; {len(table.indicators)} indicators; {cols}]")
+        category = object()
+        for ind in table.indicators:
+            if ind.category != category:
+                category = ind.category
+                cat = next((c for c in table.categories if c.name == category), None)
+                count = f" （{cat.declared_count}项）" if cat and cat.declared_count else ""
+                lines.append(f"  {category or '(no category)'}{count}")
+            values = "  ".join(f"{v.column.label}: {v.quantity.text.strip()}" for v in ind.values)
+            unit = f" [{ind.unit}]" if ind.unit else ""
+            mention = f"  ↔ {len(ind.mentions)} in text" if ind.mentions else ""
+            line = doc.locate(ind.start, ind.end)["line"]
+            lines.append(f"    {ind.label}{unit} ({ATTRIBUTE_MARK[ind.attribute]}) L{line}: {values}{mention}")
+        for problem in table.problems:
+            lines.append(f"  ! {problem}")
+    linked = sum(1 for t in doc.targets if t.indicator)
+    lines.append(f"{len(doc.targets)} quantified targets stated in the text, {linked} of them restating a table indicator.")
+    return "\n".join(lines)
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -100,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
     p.add_argument("--json", action="store_true", help="print the documented JSON form instead of a tree")
     p.set_defaults(func=cmd_outline)
+
+    p = sub.add_parser("indicators", help="the plan's indicator tables, with the narrative targets that restate them")
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the documented JSON form")
+    fmt.add_argument("--csv", action="store_true", help="print one CSV row per indicator")
+    p.set_defaults(func=cmd_indicators)
 
     return parser
 
