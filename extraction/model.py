@@ -92,6 +92,10 @@ class Document:
     info: PlanInfo = field(default_factory=PlanInfo)
     tables: list = field(default_factory=list)  # IndicatorTable, from extraction.tables
     targets: list = field(default_factory=list)  # NarrativeTarget, from extraction.narrative
+    region: object = None  # the Division the plan is for, from extraction.places
+    places: dict = field(default_factory=dict)  # code -> Place, from extraction.places
+    projects: list = field(default_factory=list)  # Project, from extraction.projects
+    goals: list = field(default_factory=list)  # Goal, from extraction.goals
 
     @property
     def text(self) -> str:

@@ -8,6 +8,10 @@ from typing import Callable
 from .model import Document
 from .narrative import extract_targets
 from .outline import build_document
+from .places import extract_places
+from .goals import extract_goals
+from .projects import extract_projects
+from .sectors import extract_sectors
 from .source import SourceText, read_plan
 from .tables import extract_indicators
 
@@ -17,6 +21,10 @@ Component = Callable[[Document], None]
 COMPONENTS: list[tuple[str, Component]] = [
     ("indicators", extract_indicators),
     ("targets", extract_targets),
+    ("places", extract_places),
+    ("projects", extract_projects),
+    ("sectors", extract_sectors),
+    ("goals", extract_goals),
 ]
 
 

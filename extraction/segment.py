@@ -50,3 +50,12 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 def search_tokens(text: str) -> list[tuple[str, int, int]]:
     """Words at every granularity jieba knows (城镇新增就业人数 and 城镇, 新增, 就业, 人数)."""
     return list(tokenizer().tokenize(text, mode="search"))
+
+
+def boundaries(text: str) -> frozenset[int]:
+    """Offsets in ``text`` where jieba puts a word boundary (its start and end included)."""
+    out = {0, len(text)}
+    for _, start, end in tokenizer().tokenize(text):
+        out.add(start)
+        out.add(end)
+    return frozenset(out)

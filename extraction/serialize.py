@@ -173,3 +173,69 @@ def indicator_rows(doc: Document):
             src = doc.locate(ind.start, ind.end)
             row.update(mentions=len(ind.mentions), line=src["line"], start=src["start"], end=src["end"])
             yield row
+
+
+# --- places, projects, goals -----------------------------------------------------------
+
+def place_json(doc: Document, place) -> dict:
+    d = place.division
+    return {
+        "code": d.code, "name": d.name, "level": d.level, "parent": d.parent or None,
+        "in_gb2260": d.in_standard, "own_region": place.own_region, "mentions": len(place.mentions),
+        "spans": [{**doc.locate(m.start, m.end), "surface": m.text, "reason": m.reason or None,
+                   "candidates": list(m.candidates)} for m in place.mentions],
+    }
+
+
+def places_json(doc: Document) -> dict:
+    places = sorted(doc.places.values(), key=lambda p: (-len(p.mentions), p.division.code))
+    return {"schema": "plankg-places/1", "source": source_json(doc), "plan": plan_json(doc),
+            "region": doc.region.code if doc.region else None,
+            "places": [place_json(doc, p) for p in places]}
+
+
+def project_json(doc: Document, project) -> dict:
+    out = {
+        "id": project.key, "name": project.name, "source_kind": project.source, "category": project.category,
+        "container": project.container, "chapter": project.chapter,
+        "investment": project.investment.as_json() if project.investment else None,
+        "investment_estimated": project.investment_estimated or None,
+        "declared_components": project.declared_components,
+        "declared_component_words": project.declared_component_words or None,
+        "component_count": project.component_count,
+        "numbers": [q.as_json() for q in project.numbers],
+        "places": [{"code": m.code, "surface": m.text, "reason": m.reason or None, **_span(doc, m.start, m.end)}
+                   for m in project.places],
+        "sectors": [{"id": a.sector.id, "label": a.sector.label, "label_en": a.sector.label_en, "level": a.level,
+                     "words": a.words, "evidence": a.text} for a in project.sectors],
+        "goals": [{"goal": g.goal.key, "title": g.goal.title, "path": g.path, "matched": g.matched,
+                   "words": g.words, "score": g.score} for g in project.goals],
+        "source": doc.locate(project.start, project.end),
+    }
+    if project.components:
+        out["components"] = [project_json(doc, c) for c in project.components]
+    return out
+
+
+def projects_json(doc: Document) -> dict:
+    return {"schema": "plankg-projects/1", "source": source_json(doc), "plan": plan_json(doc),
+            "projects": [project_json(doc, p) for p in doc.projects]}
+
+
+def goal_json(doc: Document, goal, with_projects: bool = False) -> dict:
+    out = {
+        "id": goal.key, "title": goal.title, "source": doc.locate(goal.start, goal.end),
+        "indicators": [{"indicator": indicator_id(m.indicator), "name": m.indicator.label, "via": m.via,
+                        "evidence": m.evidence} for m in goal.indicators],
+    }
+    projects = [p for p in all_projects(doc) if any(g.goal is goal for g in p.goals)]
+    out["project_count"] = len(projects)
+    if with_projects:
+        out["projects"] = [project_json(doc, p) for p in projects]
+    return out
+
+
+def all_projects(doc: Document):
+    for p in doc.projects:
+        yield p
+        yield from p.components

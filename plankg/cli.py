@@ -15,8 +15,8 @@ from plankg import __version__, sample_plan_path
 from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
 from plankg.extraction.pipeline import process
-from plankg.extraction.serialize import (CSV_COLUMNS, indicator_rows, indicators_json, outline_counts,
-                                         outline_json)
+from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, indicator_rows, indicators_json,
+                                         outline_counts, outline_json, places_json, projects_json)
 
 EXIT_BAD_INPUT = 2
 
@@ -134,6 +134,94 @@ def render_indicators(doc: Document) -> str:
     return "\n".join(lines)
 
 
+# --- projects, places, goals ------------------------------------------------------------
+
+def cmd_projects(args: argparse.Namespace) -> None:
+    doc = load(args.plan)
+    if args.json:
+        _print_json(projects_json(doc))
+        return
+    lines = []
+    for p in doc.projects:
+        lines.append(_project_line(doc, p))
+        lines.extend("    └ " + _project_line(doc, c) for c in p.components)
+    counts = {k: sum(1 for p in doc.projects if p.source == k) for k in ("box", "annex", "text")}
+    lines.append(f"{len(doc.projects)} projects: {counts['box']} in boxes, {counts['annex']} strategic (annexes), "
+                 f"{counts['text']} listed in the text.")
+    print("\n".join(lines))
+
+
+def _project_line(doc: Document, p) -> str:
+    where = doc.locate(p.start, p.end)["line"]
+    bits = [f"L{where}", p.name]
+    if p.category:
+        bits.append(f"[{p.category}]")
+    if p.investment:
+        bits.append(p.investment.text)
+    if p.declared_components:
+        bits.append(f"由{p.declared_components}个项目组成")
+    places = list(dict.fromkeys(doc.places[m.code].division.name for m in p.places))
+    if places:
+        bits.append("@" + "、".join(places))
+    if p.sectors:
+        bits.append("⚑" + "、".join(a.sector.label for a in p.sectors))
+    if p.goals:
+        bits.append("→ " + p.goals[0].goal.title.split("，")[0])
+    return "  ".join(bits)
+
+
+def cmd_places(args: argparse.Namespace) -> None:
+    doc = load(args.plan)
+    data = places_json(doc)
+    if args.json:
+        _print_json(data)
+        return
+    region = doc.region.name if doc.region else "(region not in the gazetteer)"
+    lines = [f"{doc.info.title}: region {region}"]
+    counts = {}
+    for p in all_projects(doc):
+        for code in {m.code for m in p.places}:
+            counts[code] = counts.get(code, 0) + 1
+    for place in data["places"]:
+        mark = "★" if place["own_region"] else " "
+        surfaces = "、".join(sorted({s["surface"] for s in place["spans"]}))
+        lines.append(f"{mark} {place['code']:>11}  {place['name']} ({place['level']})  "
+                     f"{place['mentions']} mentions as {surfaces}; {counts.get(place['code'], 0)} projects")
+    print("\n".join(lines))
+
+
+def cmd_goals(args: argparse.Namespace) -> None:
+    doc = load(args.plan)
+    if args.projects is not None:
+        goal = _find_goal(doc, args.projects)
+        data = goal_json(doc, goal, with_projects=True)
+        if args.json:
+            _print_json(data)
+            return
+        print(f"{goal.key}  {goal.title}")
+        for p in (p for p in all_projects(doc) if any(g.goal is goal for g in p.goals)):
+            link = next(g for g in p.goals if g.goal is goal)
+            print(f"  {_project_line(doc, p)}\n      because: {link.matched}")
+        return
+    data = [goal_json(doc, g) for g in doc.goals]
+    if args.json:
+        _print_json({"schema": "plankg-goals/1", "plan": doc.info.title, "goals": data})
+        return
+    if not data:
+        print(f"{doc.info.title}: no goals found (no 目标 chapter with ——-bulleted goals)")
+    for g, d in zip(doc.goals, data):
+        line = doc.locate(g.start, g.end)["line"]
+        names = "、".join(i["name"] for i in d["indicators"])
+        print(f"{g.key}  L{line}  {g.title}\n    {d['project_count']} projects; measured by: {names or '—'}")
+
+
+def _find_goal(doc: Document, wanted: str):
+    for i, goal in enumerate(doc.goals, start=1):
+        if wanted in (goal.key, str(i)) or (wanted and wanted in goal.title):
+            return goal
+    raise UsageError(f"no goal {wanted!r}: give its number (1-{len(doc.goals)}), its id, or words of its title")
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -157,6 +245,22 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print the documented JSON form")
     fmt.add_argument("--csv", action="store_true", help="print one CSV row per indicator")
     p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("projects", help="every project: boxes, annexes and lists in the text, with places, sectors and goals")
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("--json", action="store_true", help="print the JSON form")
+    p.set_defaults(func=cmd_projects)
+
+    p = sub.add_parser("places", help="the administrative divisions the plan names, with GB/T 2260 codes")
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("--json", action="store_true", help="print the JSON form, with every mention's span")
+    p.set_defaults(func=cmd_places)
+
+    p = sub.add_parser("goals", help="the plan's goals, the indicators measuring them, and the projects serving them")
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("--projects", metavar="GOAL", help="list the projects serving GOAL (number, id or title words)")
+    p.add_argument("--json", action="store_true", help="print the JSON form")
+    p.set_defaults(func=cmd_goals)
 
     return parser
 
