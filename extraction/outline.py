@@ -22,6 +22,7 @@ _NUM = f"[{NUMERAL_CHARS}]{{1,6}}"
 _LEAD = r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?(?:[-*+][ \t\u3000]+)?(?:\*\*)?"
 _HEADING = re.compile(_LEAD + rf"第({_NUM})(篇|章|节|部分)[ \t\u3000:：、.]*(.*?)(?:\*\*)?[ \t\u3000]*$")
 _ANY_HEADING = re.compile(rf"第{_NUM}(?:篇|章|节)")
+_STARTS_WITH_HEADING = re.compile(_LEAD + rf"第{_NUM}(?:篇|章|节|部分)")
 _BOX = re.compile(_LEAD + r"专[ \t\u3000]*栏[ \t\u3000]*([0-9一二三四五六七八九十]*)[ \t\u3000:：、.]*(.*?)[ \t\u3000]*$")
 _ANNEX = re.compile(_LEAD + r"附[ \t\u3000]*件[ \t\u3000]*([0-9一二三四五六七八九十]*)[ \t\u3000:：、.]*(.*?)[ \t\u3000]*$")
 _FOREWORD = re.compile(_LEAD + r"(前[ \t\u3000]*言|序[ \t\u3000]*言|引[ \t\u3000]*言)[ \t\u3000]*$")
@@ -85,7 +86,7 @@ def _classify(text: str) -> list[Line]:
             line.kind = "cell" if t.startswith("\t") else "blank"
         elif _MARKUP.match(t):
             line.kind = "markup"
-        elif len(_ANY_HEADING.findall(t)) >= 2 and "。" not in t:
+        elif len(_ANY_HEADING.findall(t)) >= 2 and "。" not in t and _STARTS_WITH_HEADING.match(t):
             line.kind = "multi"  # several headings run together: contents, or OCR of the body
         elif m := _HEADING.match(t):
             line.kind, line.heading = "heading", _heading(line, m)

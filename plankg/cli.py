@@ -222,6 +222,29 @@ def _find_goal(doc: Document, wanted: str):
     raise UsageError(f"no goal {wanted!r}: give its number (1-{len(doc.goals)}), its id, or words of its title")
 
 
+# --- build ----------------------------------------------------------------------------------
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from plankg.graph.build import build_dataset
+    from plankg.graph.io import FORMATS, format_for, serialize, write_atomically
+
+    fmt = format_for(args.output, args.format)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(sorted(FORMATS))}")
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise UsageError(f"{args.output}: its folder does not exist")
+    docs = [load(p) for p in (args.plans or [None])]
+    try:
+        data = serialize(build_dataset(docs), fmt)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output:
+        write_atomically(args.output, data)
+        print(f"wrote {args.output} ({len(data)} bytes, {fmt}) for {len(docs)} plan(s)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -261,6 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--projects", metavar="GOAL", help="list the projects serving GOAL (number, id or title words)")
     p.add_argument("--json", action="store_true", help="print the JSON form")
     p.set_defaults(func=cmd_goals)
+
+    p = sub.add_parser("build", help="build the RDF graph of one or more plans (a named graph each)")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    p.add_argument("-o", "--output", help="write here (atomically) instead of to standard output")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "trig", "nq"],
+                   help="RDF format (default: from the output's extension, else trig); ttl and nt merge the graphs")
+    p.set_defaults(func=cmd_build)
 
     return parser
 

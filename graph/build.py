@@ -1,0 +1,414 @@
+"""Map a Document to RDF: the one place where the document model becomes triples.
+
+Each plan goes into its own named graph; the vocabularies (ontology, sector and unit
+schemes, the divisions the plans name) go into a shared one. IRIs are minted from the
+plan's stable identifier and each entity's place in the plan (its outline key), so that
+building the same plan twice gives the same IRIs; only the extraction activity's times
+differ between runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from decimal import Decimal
+from urllib.parse import quote
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from plankg import __version__
+from plankg.extraction import lexicon
+from plankg.extraction.model import Document, Node
+from plankg.extraction.places import gazetteer
+from plankg.extraction.quantity import Quantity, unit_multiplier
+from plankg.extraction.serialize import indicator_id
+
+BASE = "https://w3id.org/plankg/"
+PKG = Namespace(lexicon.PKG)
+OA = Namespace("http://www.w3.org/ns/oa#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIM = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PLACE = Namespace(BASE + "place/")
+SECTOR = Namespace(BASE + "sector/")
+UNIT = Namespace(BASE + "unit/")
+VOCABULARY_GRAPH = URIRef(BASE + "graph/vocabulary")
+SOFTWARE = URIRef(BASE + "software/plankg/" + __version__)
+
+NODE_CLASS = {"preamble": PKG.Preamble, "resolution": PKG.Resolution, "title": PKG.TitleBlock,
+              "foreword": PKG.Foreword, "contents": PKG.Contents, "part": PKG.Part, "chapter": PKG.Chapter,
+              "section": PKG.Section, "box": PKG.Box, "annex": PKG.Annex, "table": PKG.Table,
+              "paragraph": PKG.Paragraph}
+ROLE = {"baseline": PKG.Baseline, "target": PKG.Target, "growth": PKG.Growth, "actual": PKG.Actual,
+        "actual_growth": PKG.ActualGrowth, "value": PKG.OtherValue}
+QUALIFIER = {"exact": PKG.Exact, "at_most": PKG.AtMost, "at_least": PKG.AtLeast, "about": PKG.About,
+             "range": PKG.Range, "absent": PKG.Absent, "qualitative": PKG.Qualitative}
+ATTRIBUTE = {"binding": PKG.Binding, "expected": PKG.Expected}
+
+
+def plan_id(doc: Document) -> str:
+    """A stable identifier of the plan: its region's code and the plan's ordinal.
+
+    654200-fyp13 is Tacheng's 13th five-year plan, whatever file or encoding it was read
+    from; china-fyp14 the national 14th. A plan whose region or ordinal is unknown is
+    identified by a hash of its title (or text).
+    """
+    info = doc.info
+    ordinal = f"fyp{info.ordinal}" if info.ordinal else (f"{info.start_year}-{info.end_year}" if info.end_year else "")
+    if doc.region is not None and ordinal:
+        return f"{doc.region.code}-{ordinal}"
+    if info.region == "中华人民共和国" and ordinal:
+        return f"china-{ordinal}"
+    basis = info.title or doc.text
+    digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:12]
+    return f"plan-{digest}" + (f"-{ordinal}" if ordinal else "")
+
+
+def plan_graph_iri(pid: str) -> URIRef:
+    return URIRef(f"{BASE}graph/{pid}")
+
+
+def build_dataset(docs: list[Document], ids: list[str] | None = None,
+                  started: datetime | None = None) -> Dataset:
+    """One dataset: a named graph per plan, and the shared vocabulary graph."""
+    ds = Dataset()
+    _bind(ds)
+    vocab = ds.graph(VOCABULARY_GRAPH)
+    for name in ("plankg.ttl", "sectors.ttl", "units.ttl"):
+        vocab += lexicon.load(name)
+    ids = ids or [plan_id(d) for d in docs]
+    if len(set(ids)) != len(ids):
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"two inputs are the same plan ({', '.join(dupes)}); give each plan once")
+    for doc, pid in zip(docs, ids):
+        graph = ds.graph(plan_graph_iri(pid))
+        _PlanMapper(doc, pid, graph, vocab, started).run()
+    return ds
+
+
+def _bind(g) -> None:
+    for prefix, ns in (("pkg", PKG), ("oa", OA), ("qb", QB), ("prov", PROV), ("dct", DCTERMS), ("skos", SKOS),
+                       ("place", PLACE), ("sector", SECTOR), ("unit", UNIT), ("sdmx-dimension", SDMX_DIM),
+                       ("org", ORG)):
+        g.bind(prefix, ns)
+
+
+class _PlanMapper:
+    def __init__(self, doc: Document, pid: str, graph: Graph, vocab: Graph, started: datetime | None):
+        self.doc, self.pid, self.g, self.vocab = doc, pid, graph, vocab
+        self.plan = URIRef(f"{BASE}id/{pid}")
+        self.activity = URIRef(f"{self.plan}/extraction")
+        self.source = URIRef(f"{self.plan}/source")
+        self.started = started or datetime.now(timezone.utc)
+        self.node_iri: dict[int, URIRef] = {}
+
+    def iri(self, key: str) -> URIRef:
+        return URIRef(f"{self.plan}/{quote(key, safe='/-_.')}")
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    def zh(self, text: str) -> Literal:
+        return Literal(text, lang="zh")
+
+    def run(self) -> None:
+        self._plan()
+        self._outline(self.doc.outline, self.plan)
+        self._goals()
+        self._indicators()
+        self._targets()
+        self._places()
+        self._projects()
+        ended = datetime.now(timezone.utc)
+        self.add(self.activity, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime))
+
+    # plan and provenance -------------------------------------------------------------
+
+    def _plan(self) -> None:
+        doc, info = self.doc, self.doc.info
+        self.add(self.plan, RDF.type, PKG.Plan)
+        if info.title:
+            self.add(self.plan, DCTERMS.title, self.zh(info.title))
+            self.add(self.plan, RDFS.label, self.zh(info.title))
+        if info.ordinal:
+            self.add(self.plan, PKG.ordinal, Literal(info.ordinal))
+        if info.start_year:
+            self.add(self.plan, PKG.periodStart, Literal(str(info.start_year), datatype=XSD.gYear))
+            self.add(self.plan, PKG.periodEnd, Literal(str(info.end_year), datatype=XSD.gYear))
+        if doc.region is not None:
+            self.add(self.plan, PKG.region, self._division(doc.region.code))
+        self.add(self.plan, DCTERMS.identifier, Literal(self.pid))
+        self.add(self.plan, PROV.wasGeneratedBy, self.activity)
+        self.add(self.plan, PROV.wasDerivedFrom, self.source)
+        src = doc.source
+        self.add(self.source, RDF.type, PKG.SourceText)
+        self.add(self.source, PKG.sha256, Literal(src.sha256))
+        self.add(self.source, PKG.encoding, Literal(src.encoding))
+        name = (src.path or "").replace("\\", "/").rsplit("/", 1)[-1]
+        if name:
+            self.add(self.source, DCTERMS.title, Literal(name))
+        self.add(self.activity, RDF.type, PKG.Extraction)
+        self.add(self.activity, PROV.used, self.source)
+        self.add(self.activity, PROV.wasAssociatedWith, SOFTWARE)
+        self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
+        self.vocab.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
+        self.vocab.add((SOFTWARE, RDFS.label, Literal(f"plankg {__version__}")))
+
+    def _entity(self, iri: URIRef, cls: URIRef, start: int, end: int) -> None:
+        """An extracted entity: its class, plan, generating activity and evidence span."""
+        self.add(iri, RDF.type, cls)
+        self.add(iri, PKG.plan, self.plan)
+        self.add(iri, PROV.wasGeneratedBy, self.activity)
+        self._evidence(iri, start, end)
+
+    def _evidence(self, iri: URIRef, start: int, end: int) -> None:
+        where = self.doc.locate(start, end)
+        ev = URIRef(f"{iri}/evidence")
+        pos, quote_sel = URIRef(f"{ev}/position"), URIRef(f"{ev}/quote")
+        self.add(iri, PKG.evidence, ev)
+        self.add(ev, RDF.type, OA.SpecificResource)
+        self.add(ev, OA.hasSource, self.source)
+        self.add(ev, OA.hasSelector, pos)
+        self.add(ev, OA.hasSelector, quote_sel)
+        self.add(ev, PKG.line, Literal(where["line"]))
+        self.add(pos, RDF.type, OA.TextPositionSelector)
+        self.add(pos, OA.start, Literal(where["start"]))
+        self.add(pos, OA.end, Literal(where["end"]))
+        self.add(quote_sel, RDF.type, OA.TextQuoteSelector)
+        self.add(quote_sel, OA.exact, Literal(where["text"]))
+
+    # outline ------------------------------------------------------------------------------
+
+    def _outline(self, node: Node, parent: URIRef) -> None:
+        for order, child in enumerate(node.children, start=1):
+            iri = self.iri(child.key)
+            self.node_iri[id(child)] = iri
+            self._entity(iri, NODE_CLASS[child.kind], child.start, child.end)
+            self.add(iri, DCTERMS.isPartOf, parent)
+            self.add(iri, PKG.order, Literal(order))
+            self.add(iri, PKG.key, Literal(child.key))
+            if child.title:
+                self.add(iri, DCTERMS.title, self.zh(child.title))
+                self.add(iri, RDFS.label, self.zh(child.heading or child.title))
+            if child.numeral is not None:
+                self.add(iri, PKG.numeral, Literal(child.numeral))
+            if child.number is not None:
+                self.add(iri, PKG.number, Literal(child.number))
+            if child.kind == "box":
+                self.add(iri, PKG.labelled, Literal(child.labelled))
+            if child.kind == "paragraph":
+                self.add(iri, PKG.text, self.zh(self.doc.text[child.start:child.end]))
+            self._outline(child, iri)
+
+    # goals ----------------------------------------------------------------------------------
+
+    def _goals(self) -> None:
+        for order, goal in enumerate(self.doc.goals, start=1):
+            iri = self.iri(goal.key)
+            self._entity(iri, PKG.Goal, goal.start, goal.end)
+            self.add(iri, RDFS.label, self.zh(goal.title))
+            self.add(iri, SKOS.prefLabel, self.zh(goal.title))
+            self.add(iri, PKG.order, Literal(order))
+
+    def goal_iri(self, goal) -> URIRef:
+        return self.iri(goal.key)
+
+    # indicators --------------------------------------------------------------------------
+
+    def _indicators(self) -> None:
+        measured = {id(m.indicator): (g, m) for g in self.doc.goals for m in g.indicators}
+        for table in self.doc.tables:
+            t_iri = self.iri(table.key)
+            self.add(t_iri, RDF.type, PKG.IndicatorTable)
+            self.add(t_iri, PKG.tableKind, Literal(table.kind))
+            self.add(t_iri, RDFS.label, self.zh(table.title))
+            cats = {}
+            for n, cat in enumerate(table.categories, start=1):
+                c_iri = URIRef(f"{t_iri}/category-{n}")
+                cats[cat.name] = c_iri
+                self._entity(c_iri, PKG.IndicatorCategory, cat.start, cat.end)
+                self.add(c_iri, RDFS.label, self.zh(cat.name))
+                self.add(c_iri, DCTERMS.isPartOf, t_iri)
+                if cat.declared_count is not None:
+                    self.add(c_iri, PKG.declaredItemCount, Literal(cat.declared_count))
+                self.add(c_iri, PKG.listedItemCount, Literal(len(cat.items)))
+            for ind in table.indicators:
+                i_iri = self.iri(indicator_id(ind))
+                self._entity(i_iri, PKG.Indicator, ind.start, ind.end)
+                self.add(i_iri, RDFS.label, self.zh(ind.label))
+                self.add(i_iri, SKOS.prefLabel, self.zh(ind.name))
+                self.add(i_iri, PKG.table, t_iri)
+                self.add(i_iri, PKG.order, Literal(ind.row))
+                if ind.parent:
+                    self.add(i_iri, PKG.group, self.zh(ind.parent))
+                if ind.category in cats:
+                    self.add(i_iri, PKG.category, cats[ind.category])
+                if ind.attribute:
+                    self.add(i_iri, PKG.attribute, ATTRIBUTE[ind.attribute])
+                if ind.unit:
+                    self._unit(i_iri, ind.unit)
+                for value in ind.values:
+                    o_iri = URIRef(f"{i_iri}/{value.column.role}")
+                    self._entity(o_iri, QB.Observation, value.start, value.end)
+                    self.add(o_iri, QB.dataSet, t_iri)
+                    self.add(o_iri, PKG.indicator, i_iri)
+                    self.add(o_iri, PKG.role, ROLE[value.column.role])
+                    self.add(o_iri, RDFS.label, Literal(value.column.label))
+                    self._quantity(o_iri, value.quantity, default_unit=ind.unit)
+                if id(ind) in measured:
+                    goal, measure = measured[id(ind)]
+                    self.add(i_iri, PKG.measures, self.goal_iri(goal))
+                    self.add(i_iri, PKG.measureBasis, Literal(measure.via))
+
+    def _quantity(self, iri: URIRef, q: Quantity, default_unit: str | None = None) -> None:
+        self.add(iri, PKG.printedText, Literal(q.text.strip()))
+        self.add(iri, PKG.qualifier, QUALIFIER[q.qualifier])
+        self.add(iri, PKG.cumulative, Literal(q.cumulative))
+        if q.value is not None:
+            self.add(iri, PKG.value, _decimal(q.value))
+        if q.upper is not None:
+            self.add(iri, PKG.upperValue, _decimal(q.upper))
+        if q.year is not None:
+            self.add(iri, SDMX_DIM.refPeriod, Literal(str(q.year), datatype=XSD.gYear))
+        unit = q.unit or default_unit
+        if unit and q.qualifier not in ("absent", "qualitative"):
+            self._unit(iri, unit)
+
+    def _unit(self, iri: URIRef, printed: str) -> None:
+        base, multiplier = unit_multiplier(printed)
+        self.add(iri, PKG.unit, self._unit_concept(base))
+        self.add(iri, PKG.unitMultiplier, Literal(multiplier))
+        self.add(iri, PKG.unitText, Literal(printed))
+
+    def _unit_concept(self, label: str) -> URIRef:
+        units = lexicon.load("units.ttl")
+        for concept in units.subjects(SKOS.prefLabel, Literal(label, lang="zh")):
+            return URIRef(concept)
+        # A unit the scheme does not know yet: minted from its label, so it is still one resource.
+        concept = UNIT["x-" + quote(label, safe="")]
+        self.vocab.add((concept, RDF.type, SKOS.Concept))
+        self.vocab.add((concept, SKOS.inScheme, UNIT.scheme))
+        self.vocab.add((concept, SKOS.prefLabel, Literal(label, lang="zh")))
+        return concept
+
+    # narrative targets ------------------------------------------------------------------------
+
+    def _targets(self) -> None:
+        for n, t in enumerate(self.doc.targets, start=1):
+            iri = self.iri(f"target-{n}")
+            self._entity(iri, PKG.NarrativeTarget, t.start, t.end)
+            self.add(iri, PKG.subjectText, self.zh(t.subject))
+            self.add(iri, PKG.targetKind, Literal(t.kind))
+            self.add(iri, RDFS.label, self.zh(f"{t.subject} {t.quantity.text}"))
+            value = URIRef(f"{iri}/value")
+            self.add(iri, RDF.value, value)
+            self._evidence(value, t.value_start, t.value_end)
+            self._quantity(value, t.quantity)
+            if t.indicator is not None:
+                self.add(iri, PKG.restates, self.iri(indicator_id(t.indicator)))
+                self.add(iri, PKG.matchScore, _decimal(Decimal(str(t.score))))
+
+    # places ------------------------------------------------------------------------------------
+
+    def _division(self, code: str) -> URIRef:
+        """The division's IRI; it and its ancestors are described in the vocabulary graph."""
+        gaz = gazetteer()
+        iri = PLACE[code]
+        d = gaz.get(code)
+        while d is not None and (PLACE[d.code], RDF.type, PKG.Division) not in self.vocab:
+            p = PLACE[d.code]
+            self.vocab.add((p, RDF.type, PKG.Division))
+            self.vocab.add((p, SKOS.prefLabel, Literal(d.name, lang="zh")))
+            self.vocab.add((p, RDFS.label, Literal(d.name, lang="zh")))
+            self.vocab.add((p, PKG.level, Literal(d.level)))
+            if d.in_standard:
+                self.vocab.add((p, SKOS.notation, Literal(d.code, datatype=PKG.GBT2260)))
+            if d.parent:
+                self.vocab.add((p, SKOS.broader, PLACE[d.parent]))
+            d = gaz.get(d.parent)
+        return iri
+
+    def _places(self) -> None:
+        for code, place in sorted(self.doc.places.items()):
+            division = self._division(code)
+            self.add(self.plan, PKG.mentions, division)
+            for n, m in enumerate(place.mentions, start=1):
+                iri = self.iri(f"place-mention/{code}/{n}")
+                self._entity(iri, PKG.PlaceMention, m.start, m.end)
+                self.add(iri, PKG.place, division)
+                self.add(iri, PKG.surface, self.zh(m.text))
+                if m.reason:
+                    self.add(iri, PKG.resolution, Literal(m.reason))
+
+    # projects ----------------------------------------------------------------------------------
+
+    def _projects(self) -> None:
+        containers = {n.key: self.node_iri[id(n)] for n in self.doc.outline.walk() if id(n) in self.node_iri}
+        for project in self.doc.projects:
+            self._project(project, containers.get(project.container), containers)
+
+    def _project(self, p, container: URIRef | None, containers: dict, parent: URIRef | None = None) -> URIRef:
+        iri = self.iri(p.key)
+        self._entity(iri, PKG.Project, p.start, p.end)
+        self.add(iri, RDFS.label, self.zh(p.name))
+        self.add(iri, SKOS.prefLabel, self.zh(p.name))
+        self.add(iri, PKG.sourceKind, Literal(p.source))
+        self.add(iri, PKG.key, Literal(p.key))
+        if parent is not None:
+            self.add(parent, DCTERMS.hasPart, iri)
+            self.add(iri, DCTERMS.isPartOf, parent)
+        elif container is not None:
+            self.add(iri, DCTERMS.isPartOf, container)
+        if p.chapter in containers:
+            self.add(iri, PKG.inChapter, containers[p.chapter])
+        if p.category:
+            self.add(iri, PKG.projectCategory, self.zh(p.category))
+        if p.investment is not None:
+            inv = URIRef(f"{iri}/investment")
+            self.add(iri, PKG.investment, inv)
+            self._quantity(inv, p.investment)
+            self.add(inv, PKG.estimated, Literal(bool(p.investment_estimated)))
+        if p.declared_components is not None:
+            self.add(iri, PKG.declaredComponentCount, Literal(p.declared_components))
+        if p.component_count is not None:
+            self.add(iri, PKG.componentCount, Literal(p.component_count))
+        for n, q in enumerate(p.numbers, start=1):
+            cap = URIRef(f"{iri}/capacity-{n}")
+            self.add(iri, PKG.capacity, cap)
+            self._quantity(cap, q)
+        for code in dict.fromkeys(m.code for m in p.places):
+            self.add(iri, PKG.locatedIn, self._division(code))
+        for n, a in enumerate(p.sectors, start=1):
+            sector = SECTOR[a.sector.id]
+            self.add(iri, PKG.sector, sector)
+            sa = URIRef(f"{iri}/sector-{n}")
+            self.add(iri, PKG.sectorAssignment, sa)
+            self.add(sa, RDF.type, PKG.SectorAssignment)
+            self.add(sa, PKG.sector, sector)
+            self.add(sa, PKG.evidenceLevel, Literal(a.level))
+            for w in a.words:
+                self.add(sa, PKG.keyword, self.zh(w))
+            self.add(sa, RDFS.comment, self.zh(a.text))
+        for n, link in enumerate(p.goals, start=1):
+            goal = self.goal_iri(link.goal)
+            self.add(iri, PKG.serves, goal)
+            gl = URIRef(f"{iri}/goal-link-{n}")
+            self.add(iri, PKG.goalLink, gl)
+            self.add(gl, RDF.type, PKG.GoalLink)
+            self.add(gl, PKG.goal, goal)
+            self.add(gl, PKG.matched, self.zh(link.matched))
+            self.add(gl, PKG.score, _decimal(Decimal(str(link.score))))
+            for w in link.words:
+                self.add(gl, PKG.sharedWord, self.zh(w))
+            for key in link.path[1:]:
+                if key in containers:
+                    self.add(gl, PKG.via, containers[key])
+        for c in p.components:
+            self._project(c, None, containers, parent=iri)
+        return iri
+
+
+def _decimal(value: Decimal) -> Literal:
+    """An xsd:decimal from the printed digits (never through float)."""
+    return Literal(format(value, "f"), datatype=XSD.decimal)

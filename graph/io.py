@@ -1,0 +1,53 @@
+"""Serialising datasets, and writing files atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+# Our format names -> rdflib's. trig, nquads and jsonld keep the named graphs;
+# ttl and nt flatten them into one graph (the union of all plans and the vocabulary).
+FORMATS = {"trig": "trig", "nq": "nquads", "nquads": "nquads", "jsonld": "json-ld", "ttl": "turtle", "nt": "nt"}
+EXTENSIONS = {".trig": "trig", ".nq": "nq", ".jsonld": "jsonld", ".json": "jsonld", ".ttl": "ttl", ".nt": "nt"}
+KEEPS_GRAPHS = {"trig", "nquads", "json-ld"}
+
+
+def format_for(path: str | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if path:
+        return EXTENSIONS.get(Path(path).suffix.lower(), "trig")
+    return "trig"
+
+
+def serialize(ds: Dataset, fmt: str) -> bytes:
+    rdf_format = FORMATS[fmt]
+    if rdf_format in KEEPS_GRAPHS:
+        return ds.serialize(format=rdf_format, encoding="utf-8")
+    union = Graph()
+    for prefix, ns in ds.namespaces():
+        union.bind(prefix, ns)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union.serialize(format=rdf_format, encoding="utf-8")
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
