@@ -153,7 +153,8 @@ def _components(doc: Document, start: int, end: int, declared: int | None) -> li
 
 
 def _money(m: re.Match, value_group: int = 2, unit_group: int = 3) -> Quantity:
-    return Quantity(m.group(0), value=Decimal(m.group(value_group)), unit=m.group(unit_group))
+    printed = m.group(value_group) + m.group(unit_group)
+    return Quantity(printed, value=Decimal(m.group(value_group)), unit=m.group(unit_group))
 
 
 # --- lists in the text ----------------------------------------------------------------------------

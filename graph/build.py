@@ -255,7 +255,9 @@ class _PlanMapper:
                     self.add(o_iri, PKG.indicator, i_iri)
                     self.add(o_iri, PKG.role, ROLE[value.column.role])
                     self.add(o_iri, RDFS.label, Literal(value.column.label))
-                    self._quantity(o_iri, value.quantity, default_unit=ind.unit)
+                    # A growth rate is in percent; a 〔…〕 change is in the indicator's own unit.
+                    growth = value.column.role in ("growth", "actual_growth") and not value.quantity.cumulative
+                    self._quantity(o_iri, value.quantity, default_unit="%" if growth else ind.unit)
                 if id(ind) in measured:
                     goal, measure = measured[id(ind)]
                     self.add(i_iri, PKG.measures, self.goal_iri(goal))

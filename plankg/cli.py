@@ -245,6 +245,59 @@ def cmd_build(args: argparse.Namespace) -> None:
         sys.stdout.buffer.write(data)
 
 
+# --- audit ------------------------------------------------------------------------------------
+
+EXIT_FINDINGS = 1
+EXIT_SHAPES = 3
+GRAPH_SUFFIXES = {".trig": "trig", ".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld"}
+
+
+def load_dataset(inputs: list[str]):
+    """Plans (extracted and built) and graph files (parsed) into one dataset."""
+    from rdflib import Dataset
+
+    from plankg.graph.build import build_dataset
+
+    plans = [p for p in inputs if os.path.splitext(p)[1].lower() not in GRAPH_SUFFIXES]
+    graphs = [p for p in inputs if p not in plans]
+    if not inputs:
+        plans = [sample_plan_path()]
+    try:
+        ds = build_dataset([load(p) for p in plans]) if plans else Dataset()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for path in graphs:
+        fmt = GRAPH_SUFFIXES[os.path.splitext(path)[1].lower()]
+        try:
+            ds.parse(path, format=fmt)
+        except FileNotFoundError:
+            raise PlanError(f"{path}: no such file") from None
+        except Exception as exc:
+            raise PlanError(f"{path}: not a readable {fmt} graph ({str(exc).splitlines()[0][:200]})") from None
+    return ds
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from plankg.graph.audit import ShapesError, audit_dataset, shapes_graph
+    from plankg.graph.io import write_atomically
+    from plankg.graph.report import render
+
+    ds = load_dataset(args.inputs)
+    try:
+        result = audit_dataset(ds, shapes_graph(args.shapes) if args.shapes else None)
+    except ShapesError as exc:
+        print(f"plankg: shapes error: {exc}", file=sys.stderr)
+        return EXIT_SHAPES
+    out = render(result, args.format)
+    if args.output:
+        write_atomically(args.output, out.encode("utf-8"))
+    else:
+        print(out)
+    if args.fail_on != "never" and result.fails(args.fail_on):
+        return EXIT_FINDINGS
+    return 0
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -292,6 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="RDF format (default: from the output's extension, else trig); ttl and nt merge the graphs")
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("audit", help="check plans for inconsistencies (SHACL shapes and arithmetic rules)")
+    p.add_argument("inputs", nargs="*", metavar="PLAN|GRAPH",
+                   help="plan texts, or graph files (.trig .ttl .nt .nq .jsonld); default: the bundled sample")
+    p.add_argument("--format", choices=["text", "json", "sarif", "junit", "ttl"], default="text",
+                   help="report format (ttl: the SHACL validation report graph)")
+    p.add_argument("--fail-on", choices=["violation", "warning", "never"], default="violation",
+                   help="exit 1 when a finding this severe or worse is found (default: violation)")
+    p.add_argument("-o", "--output", help="write the report here (atomically)")
+    p.add_argument("--shapes", help="use these SHACL shapes instead of ontology/shapes.ttl")
+    p.set_defaults(func=cmd_audit)
+
     return parser
 
 
@@ -299,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
     except (PlanError, UsageError) as exc:
         print(f"plankg: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -310,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plankg: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":
