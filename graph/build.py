@@ -339,6 +339,9 @@ class _PlanMapper:
                 iri = self.iri(f"place-mention/{code}/{n}")
                 self._entity(iri, PKG.PlaceMention, m.start, m.end)
                 self.add(iri, PKG.place, division)
+                within = self.doc.container_of(m.start, kinds=tuple(NODE_CLASS))
+                if within:  # the innermost outline node (a paragraph, mostly) that holds the mention
+                    self.add(iri, DCTERMS.isPartOf, self.iri(within[-1].key))
                 self.add(iri, PKG.surface, self.zh(m.text))
                 if m.reason:
                     self.add(iri, PKG.resolution, Literal(m.reason))

@@ -15,6 +15,7 @@ from plankg import __version__, sample_plan_path
 from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
 from plankg.extraction.pipeline import process
+from plankg.graph.stores import StoreError
 from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, indicator_rows, indicators_json,
                                          outline_counts, outline_json, places_json, projects_json)
 
@@ -298,6 +299,85 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- stores, load, query ------------------------------------------------------------------------
+
+def add_store_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("where the graphs are (default: the embedded store)")
+    g.add_argument("--store", metavar="DIR", help="the embedded store's folder (default: $PLANKG_STORE or "
+                   "~/.local/share/plankg/store)")
+    g.add_argument("--graph", metavar="FILE", help="a graph file held in memory instead of a store")
+    g.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 endpoint instead of the embedded store")
+    g.add_argument("--gsp", metavar="URL", help="the endpoint's Graph Store Protocol URL, for loading")
+    g.add_argument("--graph-param", default="graph", help="the GSP graph parameter (Virtuoso: graph-uri)")
+    g.add_argument("--user", help="user for HTTP digest authentication (password: $PLANKG_ENDPOINT_PASSWORD)")
+    g.add_argument("--timeout", type=float, default=60.0, help="seconds a remote request may take (default 60)")
+
+
+def open_store(args: argparse.Namespace, for_loading: bool = False):
+    from plankg.graph.stores import OxigraphStore, RdflibStore, RemoteStore, default_store_dir
+
+    if getattr(args, "graph", None):
+        if for_loading:
+            raise UsageError("--graph FILE is read-only: load into --store or --endpoint")
+        return RdflibStore(path=args.graph)
+    if getattr(args, "endpoint", None):
+        return RemoteStore(args.endpoint, gsp=args.gsp, user=args.user,
+                           password=os.environ.get("PLANKG_ENDPOINT_PASSWORD"), timeout=args.timeout,
+                           graph_param=args.graph_param)
+    store = OxigraphStore(args.store or default_store_dir())
+    if not for_loading and not store.plan_graphs():
+        # A new, empty store: load the bundled sample, so that every command works out of the box.
+        from plankg.graph.build import build_dataset
+
+        print("plankg: the store is empty; loading the bundled sample plan", file=sys.stderr)
+        store.load_dataset(build_dataset([load(None)]))
+    return store
+
+
+def cmd_load(args: argparse.Namespace) -> None:
+    from plankg.graph.build import build_dataset
+
+    docs = [load(p) for p in (args.plans or [None])]
+    try:
+        ds = build_dataset(docs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    store = open_store(args, for_loading=True)
+    for graph in store.load_dataset(ds):
+        print(f"loaded {graph}", file=sys.stderr)
+
+
+def cmd_queries(args: argparse.Namespace) -> None:
+    from plankg.queries.named import catalogue
+
+    cat = catalogue()
+    if args.json:
+        _print_json([q.as_json() for q in cat.values()])
+        return
+    for q in cat.values():
+        print(f"{q.name}\n    {q.title}\n    {q.description}")
+        for p in q.params:
+            flag = "required" if p.required else f"default {p.default}" if p.default else "optional"
+            print(f"    --param {p.name}=<{p.type}>  ({flag}) {p.description}")
+
+
+def cmd_query(args: argparse.Namespace) -> None:
+    from plankg.queries.named import QueryError, get
+    from plankg.queries.results import FORMATTERS
+
+    params = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--param {item!r}: write it as key=value")
+        params[key] = value
+    try:
+        sparql = get(args.name).bind(params)
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
+    print(FORMATTERS[args.format](open_store(args).query(sparql)))
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -356,6 +436,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shapes", help="use these SHACL shapes instead of ontology/shapes.ttl")
     p.set_defaults(func=cmd_audit)
 
+    p = sub.add_parser("load", help="load plans into the embedded store or a SPARQL endpoint, replacing their graphs")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    add_store_options(p)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("queries", help="list the named queries with their parameters")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("query", help="run a named query (or a .rq file) on a store")
+    p.add_argument("name", metavar="NAME|FILE.rq")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter (repeat for several)")
+    p.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
+    add_store_options(p)
+    p.set_defaults(func=cmd_query)
+
     return parser
 
 
@@ -364,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
-    except (PlanError, UsageError) as exc:
+    except (PlanError, UsageError, StoreError) as exc:
         print(f"plankg: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

@@ -1,0 +1,157 @@
+"""Named queries: the ``.rq`` files beside this module, their headers, and safe parameter binding.
+
+A header is the leading comment block::
+
+    # title: 发展目标 / Goals of a plan
+    # description: …
+    # param plan: iri — the plan (default: every plan)
+    # param code: gbt2260 required — the GB/T 2260 code
+
+Parameters are bound as RDF terms in a ``VALUES`` block placed at the top of the query's
+``WHERE`` clause: each value is parsed into an RDF term of the declared type and written
+in N-Triples syntax, never pasted into the query as text. An optional parameter left unset
+is ``UNDEF``. The same bound query then runs unchanged on every store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from rdflib import XSD, Literal, URIRef
+
+GBT2260 = URIRef("https://w3id.org/plankg/ontology#GBT2260")
+PREFIXES = {"pkg": "https://w3id.org/plankg/ontology#", "sector": "https://w3id.org/plankg/sector/",
+            "place": "https://w3id.org/plankg/place/", "unit": "https://w3id.org/plankg/unit/"}
+TYPES = ("iri", "string", "zh", "gbt2260", "integer", "decimal")
+_PARAM = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(\w+)(\s+required)?\s*(?:=\s*(\S+))?\s*(?:—|-{1,2})?\s*(.*)$")
+
+
+class QueryError(ValueError):
+    """A named query that does not exist, or a parameter that is missing or malformed."""
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: list[Param] = field(default_factory=list)
+    text: str = ""
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "params": [p.__dict__ for p in self.params]}
+
+    def bind(self, values: dict[str, str] | None = None) -> str:
+        """The query with its parameters bound in a VALUES block."""
+        values = dict(values or {})
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            raise QueryError(f"{self.name}: unknown parameter {', '.join(sorted(unknown))}; "
+                             f"it takes {', '.join(p.name for p in self.params) or 'none'}")
+        if not self.params:
+            return self.text
+        terms = []
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None or raw == "":
+                if p.required:
+                    raise QueryError(f"{self.name}: parameter {p.name} is required ({p.description})")
+                terms.append("UNDEF")
+            else:
+                terms.append(to_term(raw, p.type, p.name).n3())
+        block = f"VALUES ({' '.join('?' + p.name for p in self.params)}) {{ ({' '.join(terms)}) }}\n"
+        m = re.search(r"\bWHERE\s*\{", self.text, flags=re.I)
+        if m is None:
+            raise QueryError(f"{self.name}: no WHERE clause to bind parameters in")
+        return self.text[:m.end()] + "\n  " + block + self.text[m.end():]
+
+
+def to_term(raw: str, type_: str, name: str = "value"):
+    """Parse a parameter value into an RDF term of its declared type."""
+    if type_ == "iri":
+        iri = _expand(raw)
+        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
+            raise QueryError(f"parameter {name}: not an IRI: {raw!r}")
+        return URIRef(iri)
+    if type_ == "string":
+        return Literal(raw)
+    if type_ == "zh":
+        return Literal(raw, lang="zh")
+    if type_ == "gbt2260":
+        if not re.fullmatch(r"\d{6}|[a-z]+(?:-\d+)?", raw):
+            raise QueryError(f"parameter {name}: not a GB/T 2260 code: {raw!r}")
+        return Literal(raw, datatype=GBT2260)
+    if type_ == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise QueryError(f"parameter {name}: not an integer: {raw!r}")
+        return Literal(int(raw))
+    if type_ == "decimal":
+        try:
+            return Literal(str(Decimal(raw)), datatype=XSD.decimal)
+        except InvalidOperation:
+            raise QueryError(f"parameter {name}: not a decimal: {raw!r}") from None
+    raise QueryError(f"parameter {name}: unknown type {type_}")
+
+
+def _expand(raw: str) -> str:
+    prefix, sep, rest = raw.partition(":")
+    if sep and prefix in PREFIXES and not rest.startswith("//"):
+        return PREFIXES[prefix] + rest
+    return raw
+
+
+def parse(name: str, text: str) -> NamedQuery:
+    q = NamedQuery(name=name, title=name, description="", text=text)
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if m := re.match(r"#\s*title:\s*(.*)", line):
+            q.title = m.group(1).strip()
+        elif m := re.match(r"#\s*description:\s*(.*)", line):
+            q.description = m.group(1).strip()
+        elif m := _PARAM.match(line):
+            pname, ptype, required, default, desc = m.groups()
+            if ptype not in TYPES:
+                raise QueryError(f"{name}: parameter {pname} has unknown type {ptype}")
+            q.params.append(Param(pname, ptype, bool(required), default, desc.strip()))
+    return q
+
+
+@lru_cache(maxsize=None)
+def catalogue() -> dict[str, NamedQuery]:
+    folder = files("plankg.queries")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            out[name] = parse(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+def get(name_or_file: str) -> NamedQuery:
+    """A named query by name, or any ``.rq`` file by path."""
+    if name_or_file.endswith(".rq") and Path(name_or_file).exists():
+        path = Path(name_or_file)
+        try:
+            return parse(path.stem, path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise QueryError(f"{path}: not UTF-8 text") from None
+    cat = catalogue()
+    if name_or_file not in cat:
+        raise QueryError(f"no named query {name_or_file!r}; `plankg queries` lists them: {', '.join(cat)}")
+    return cat[name_or_file]
