@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -109,7 +110,10 @@ class OxigraphStore(Store):
 
     def _run(self, sparql: str):
         try:
-            return self.store.query(sparql)
+            # The default graph is the union of all graphs, as in Virtuoso (and RdflibStore),
+            # unless the query names its dataset with FROM (which Oxigraph reads as graph names).
+            union = not re.search(r"\bFROM\s+(?:NAMED\s+)?<", sparql, flags=re.I)
+            return self.store.query(sparql, use_default_graph_as_union=union)
         except SyntaxError as exc:
             raise StoreError(f"query syntax error: {exc}") from None
 
@@ -133,7 +137,7 @@ class OxigraphStore(Store):
 class RdflibStore(Store):
     def __init__(self, dataset: Dataset | None = None, path: str | None = None):
         if dataset is None:
-            dataset = Dataset()
+            dataset = Dataset(default_union=True)
             if path:
                 fmt = {".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".ttl": "turtle",
                        ".nt": "nt"}.get(Path(path).suffix.lower(), "trig")

@@ -378,6 +378,40 @@ def cmd_query(args: argparse.Namespace) -> None:
     print(FORMATTERS[args.format](open_store(args).query(sparql)))
 
 
+# --- serve --------------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import logging
+
+    import uvicorn
+
+    from plankg.api.app import Settings, create_app
+    from plankg.api.workers import StoreSpec
+
+    if args.graph:
+        spec = StoreSpec("file", args.graph)
+    elif args.endpoint:
+        spec = StoreSpec("endpoint", args.endpoint, args.user, os.environ.get("PLANKG_ENDPOINT_PASSWORD"),
+                         args.timeout)
+    else:
+        store = open_store(args)  # loads the bundled sample into an empty store
+        store.close()
+        from plankg.graph.stores import default_store_dir
+
+        spec = StoreSpec("oxigraph", str(args.store or default_store_dir()))
+    settings = Settings(store=spec, query_timeout=args.query_timeout, max_rows=args.max_rows,
+                        max_response_bytes=args.max_response_bytes, max_concurrent=args.max_concurrent,
+                        write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                timeout_graceful_shutdown=10)
+
+
+def _env(name: str, default, cast=str):
+    value = os.environ.get(name)
+    return cast(value) if value is not None else default
+
+
 # --- plumbing ---------------------------------------------------------------------------
 
 def _print_json(data) -> None:
@@ -451,6 +485,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
     add_store_options(p)
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="the HTTP service: SPARQL endpoint, REST API and web pages")
+    p.add_argument("--host", default=_env("PLANKG_HOST", "127.0.0.1"), help="address to listen on ($PLANKG_HOST)")
+    p.add_argument("--port", type=int, default=_env("PLANKG_PORT", 8000, int), help="port ($PLANKG_PORT)")
+    p.add_argument("--query-timeout", type=float, default=_env("PLANKG_QUERY_TIMEOUT", 30.0, float),
+                   help="seconds a query may run before it is stopped ($PLANKG_QUERY_TIMEOUT)")
+    p.add_argument("--max-rows", type=int, default=_env("PLANKG_MAX_ROWS", 10000, int),
+                   help="rows of a result before it is cut, and the cut reported ($PLANKG_MAX_ROWS)")
+    p.add_argument("--max-response-bytes", type=int, default=_env("PLANKG_MAX_RESPONSE_BYTES", 20_000_000, int),
+                   help="larger answers are refused with 413 ($PLANKG_MAX_RESPONSE_BYTES)")
+    p.add_argument("--max-concurrent", type=int, default=_env("PLANKG_MAX_CONCURRENT", 2, int),
+                   help="query worker processes ($PLANKG_MAX_CONCURRENT)")
+    p.add_argument("--write-token", help="allow SPARQL Update with this bearer token ($PLANKG_WRITE_TOKEN)")
+    add_store_options(p)
+    p.set_defaults(func=cmd_serve)
 
     return parser
 
