@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
 # Start a throw-away Virtuoso (Debian's virtuoso-opensource) on loopback for the tests.
 # Usage: source .ci/virtuoso.sh   (exports PLANKG_TEST_ENDPOINT etc. and VIRTUOSO_PID)
-# Facts this relies on are in ../shared/notes/virtuoso.md.
+# Facts this relies on are in ../shared/notes/virtuoso.md; .ci/packages.sh installs it.
 
-if ! command -v virtuoso-t >/dev/null 2>&1; then
-  echo "installing virtuoso-opensource" >&2
-  apt-get update -qq >/dev/null
-  echo "virtuoso-opensource-7 virtuoso-opensource-7/dba-password password dba" | debconf-set-selections
-  echo "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password dba" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
-fi
 
 VIRTUOSO_DIR=$(mktemp -d)
 VIRTUOSO_HTTP_PORT=${VIRTUOSO_HTTP_PORT:-18890}

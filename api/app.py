@@ -14,10 +14,12 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from plankg import __version__
 from plankg.queries import named
@@ -207,6 +209,15 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(403, "Forbidden", "LOAD and SERVICE would make the server fetch from the network")
         raise Problem(501, "Not Implemented", "this server serves a read-only store; use `plankg load` to change it")
 
+    # --- web pages ---------------------------------------------------------------------------------
+
+    static = Path(__file__).parent / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index():
+        return FileResponse(static / "index.html", media_type="text/html; charset=utf-8")
+
     # --- REST ------------------------------------------------------------------------------------
 
     @app.get("/plans", tags=["plans"])
@@ -220,6 +231,13 @@ def create_app(settings: Settings) -> FastAPI:
         if not rows:
             raise Problem(404, "Not Found", f"no plan {plan_id}")
         return page(rows, request, t)
+
+    @app.get("/plans/{plan_id}/text", tags=["plans"])
+    async def text(plan_id: str, request: Request):
+        rows, t = await named_rows("text", {"plan": ID + plan_id})
+        if not rows:
+            raise Problem(404, "Not Found", f"no plan {plan_id}")
+        return {"total": len(rows), "offset": 0, "limit": len(rows), "truncated": t, "items": rows}
 
     @app.get("/goals", tags=["goals"])
     async def goals(request: Request, plan: str | None = None):

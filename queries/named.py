@@ -54,7 +54,7 @@ class NamedQuery:
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
-                "params": [p.__dict__ for p in self.params]}
+                "params": [p.__dict__ for p in self.params], "sparql": self.text}
 
     def bind(self, values: dict[str, str] | None = None) -> str:
         """The query with its parameters bound in a VALUES block."""
