@@ -311,9 +311,14 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
             category.items.append(name_cell.text)
         values = []
         for column, cell in zip(out.columns, r.cells):
-            if cell.text:
+            if not cell.text:
+                continue
+            try:
                 q = parse_quantity(cell.text, allow_qualitative=True)
-                values.append(Value(column, q.at(column.year), cell.start, cell.end))
+            except QuantityError:  # a label or attribute cell out of place: say so, keep the row
+                out.problems.append(f"{name}: {cell.text!r} under {column.label} is not a value")
+                continue
+            values.append(Value(column, q.at(column.year), cell.start, cell.end))
         if len(r.cells) > len(out.columns):
             out.problems.append(f"{name}: {len(r.cells)} values for {len(out.columns)} columns")
         attribute_text = r.attribute.text if r.attribute is not None else ""

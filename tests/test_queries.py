@@ -146,7 +146,8 @@ def test_same_indicator_in_several_tables(store):
 
 
 def test_every_named_query_agrees_across_stores(oxigraph, in_memory, virtuoso):
-    samples = {"goal": f"{PLAN}/part-2/chapter-3/goal-2", "code": "654202", "sector": "sector:water"}
+    samples = {"goal": f"{PLAN}/part-2/chapter-3/goal-2", "code": "654202", "sector": "sector:water", "plan": PLAN,
+               "entity": f"{PLAN}/annex-2/project-3", "needle": "森林覆盖率"}
     for name, q in catalogue().items():
         params = {p.name: samples[p.name] for p in q.params if p.required}
         sparql = q.bind(params)

@@ -24,8 +24,10 @@ function hashParams() {
   const [view, query] = location.hash.replace(/^#\/?/, "").split("?");
   return { view: view || "goals", params: new URLSearchParams(query || "") };
 }
-function textLink(start, end, line) {
-  return `<a class="evidence" href="#/text?start=${start}&end=${end}">原文 L${esc(line)}</a>`;
+function textLink(start, end, line, words) {
+  // By offsets where the API gives them, else by line (and the words to mark in that line).
+  const where = start !== undefined && start !== null ? `start=${start}&end=${end}` : `line=${line}&q=${encodeURIComponent(words || "")}`;
+  return `<a class="evidence" href="#/text?${where}">原文 L${esc(line)}</a>`;
 }
 
 // --- goals ------------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ async function showGoals(el, params) {
   $("#goal-projects", el).innerHTML = `<h3>服务该目标的项目 <small class="muted">${byProject.size} projects serving it</small></h3>` +
     [...groups].map(([chapter, ps]) => `<h4>${esc(chapter)}</h4><ul>` + ps.map(p =>
       `<li class="project"><b>${esc(p.name)}</b> <span class="badge">${esc([...p.sectors].join("、"))}</span>
-       ${textLink(p.start, p.end, p.line)}<br><span class="muted">依据 because: ${esc(p.matched)}</span></li>`).join("") + "</ul>").join("");
+       ${textLink(null, null, p.line, p.name)}<br><span class="muted">依据 because: ${esc(p.matched)}</span></li>`).join("") + "</ul>").join("");
 }
 
 // --- indicators -----------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ async function showIndicators(el, params) {
       const max = Math.max(b || 0, t || 0) || 1;
       const chart = isFinite(b) && isFinite(t) && !String(r.baseline).includes("〔")
         ? `<span class="bar" style="width:${Math.round(60 * b / max)}px" title="${esc(r.baseline)}"></span><br><span class="bar t" style="width:${Math.round(60 * t / max)}px" title="${esc(r.target)}"></span>` : "";
-      const ms = (byInd.get(r.indicator) || []).map(m => `<div>“${esc(m.value)}” ${textLink(m.start, m.end, m.line)}</div>`).join("");
+      const ms = (byInd.get(r.indicator) || []).map(m => `<div>“${esc(m.value)}” ${textLink(null, null, m.line, m.value)}</div>`).join("");
       const fs = (findings.get(r.indicator) || []).filter(f => f.severity !== "info")
         .map(f => `<div class="finding ${esc(f.severity)}">${esc(f.message)}</div>`).join("");
       const attr = (r.attr || "").endsWith("Binding") ? `<span class="badge binding">约束性</span>` : (r.attr ? "预期性" : "—");
@@ -129,15 +131,19 @@ async function showText(el, params) {
   const heads = nodes.filter(n => n.kind !== "Paragraph" && n.kind !== "Table" && n.heading);
   el.innerHTML = `<h2>原文 <small class="muted">Text</small></h2><div class="layout"><nav class="outline">${
     heads.map(h => `<a class="${esc(h.kind)}" href="#/text?start=${h.start}&end=${h.start}">${esc(h.heading)}</a>`).join("")}</nav><div id="text"></div></div>`;
+  const line = +params.get("line"), words = params.get("q") || "";
   $("#text", el).innerHTML = nodes.map(n => {
     if (n.kind === "Paragraph") {
       let body = esc(n.text);
-      const s = +n.start, e = +n.end;
+      const s = +n.start, e = +n.end, t = n.text;
+      let a = -1, b = -1;
       if (params.has("start") && start < e && end > s) {
-        const a = Math.max(0, start - s), b = Math.min(e - s, Math.max(end - s, a + 1));
-        const t = n.text;
-        body = esc(t.slice(0, a)) + `<mark id="hit">${esc(t.slice(a, b))}</mark>` + esc(t.slice(b));
+        a = Math.max(0, start - s); b = Math.min(e - s, Math.max(end - s, a + 1));
+      } else if (params.has("line") && +n.line === line) {
+        a = words && t.includes(words) ? t.indexOf(words) : 0;
+        b = words && t.includes(words) ? a + words.length : t.length;
       }
+      if (a >= 0) body = esc(t.slice(0, a)) + `<mark id="hit">${esc(t.slice(a, b))}</mark>` + esc(t.slice(b));
       return `<p class="para" id="o${s}" data-start="${s}">${body} <span class="muted">L${esc(n.line)}</span></p>`;
     }
     return n.heading && n.kind !== "Table" ? `<div class="heading" id="o${esc(n.start)}">${esc(n.heading)}</div>` : "";
