@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -372,8 +373,9 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     return int(raw)
 
 
+@lru_cache(maxsize=512)
 def _query_form(query: str) -> str:
-    """The query's form, after checking its syntax and refusing SERVICE."""
+    """The query's form, after checking its syntax and refusing SERVICE (cached: parsing is slow)."""
     from rdflib.plugins.sparql import parser
 
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import lexicon, segment
 from .model import Document, Node
@@ -69,6 +70,7 @@ def extract_targets(doc: Document) -> None:
             when = _scan_paragraph(doc, node, pattern, when)
     indicators = [i for t in doc.tables if t.kind == "plan" for i in t.indicators]
     segment.add_words(i.name for i in indicators)
+    _tokens.cache_clear()
     for target in doc.targets:
         _link(target, indicators)
 
@@ -228,10 +230,16 @@ def match_score(subject: str, name: str) -> float:
     return min(forward, backward)
 
 
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple:
+    """Search tokens of a subject or name; cleared when a document teaches jieba new words."""
+    return tuple(segment.search_tokens(text))
+
+
 def _coverage(x: str, y: str) -> tuple[float, int]:
     """Share of x's content characters in words found in y, and how many were missed."""
     stop = {i for w in _STOP for m in re.finditer(re.escape(w), x) for i in range(m.start(), m.end())}
-    marked = {i for word, start, end in segment.search_tokens(x) if word in y for i in range(start, end)}
+    marked = {i for word, start, end in _tokens(x) if word in y for i in range(start, end)}
     counted = [i for i, ch in enumerate(x) if i not in stop and ("\u4e00" <= ch <= "\u9fff" or ch.isalnum())]
     if not counted:
         return 0.0, 0

@@ -60,7 +60,9 @@ def normal(res):
         items = []
         for var, term in row.items():
             value = term["value"]
-            if term.get("datatype") in NUMERIC:
+            if term.get("datatype") == "http://www.w3.org/2001/XMLSchema#boolean":
+                value = {"0": "false", "1": "true"}.get(value, value)  # Virtuoso spells booleans 0 and 1
+            elif term.get("datatype") in NUMERIC:
                 try:
                     value = str(Decimal(value).normalize())
                 except InvalidOperation:
