@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import segment
-from .model import Document, Node
+from .model import Document
 
 _GOAL_HEADING = re.compile(r"目标")
 _COLON_GOAL = re.compile(r"^(.{2,30}?目标)\s*[:：]")

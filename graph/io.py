@@ -15,6 +15,26 @@ EXTENSIONS = {".trig": "trig", ".nq": "nq", ".jsonld": "jsonld", ".json": "jsonl
 KEEPS_GRAPHS = {"trig", "nquads", "json-ld"}
 
 
+class GraphFileError(Exception):
+    """A graph file that is missing or does not parse; one line."""
+
+
+def is_graph_file(path: str) -> bool:
+    return Path(path).suffix.lower() in EXTENSIONS
+
+
+def parse_graph_file(ds: Dataset, path: str) -> Dataset:
+    """Parse a graph file into ``ds``, its format told by its extension."""
+    fmt = FORMATS[EXTENSIONS.get(Path(path).suffix.lower(), "trig")]
+    try:
+        ds.parse(path, format=fmt)
+    except FileNotFoundError:
+        raise GraphFileError(f"{path}: no such file") from None
+    except Exception as exc:
+        raise GraphFileError(f"{path}: not a readable {fmt} graph ({str(exc).splitlines()[0][:200]})") from None
+    return ds
+
+
 def format_for(path: str | None, fmt: str | None) -> str:
     if fmt:
         return fmt

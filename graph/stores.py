@@ -139,14 +139,12 @@ class RdflibStore(Store):
         if dataset is None:
             dataset = Dataset(default_union=True)
             if path:
-                fmt = {".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".ttl": "turtle",
-                       ".nt": "nt"}.get(Path(path).suffix.lower(), "trig")
+                from .io import GraphFileError, parse_graph_file
+
                 try:
-                    dataset.parse(path, format=fmt)
-                except FileNotFoundError:
-                    raise StoreError(f"{path}: no such file") from None
-                except Exception as exc:
-                    raise StoreError(f"{path}: not a readable {fmt} graph ({str(exc).splitlines()[0][:200]})") from None
+                    parse_graph_file(dataset, path)
+                except GraphFileError as exc:
+                    raise StoreError(str(exc)) from None
         self.ds = dataset
 
     def query(self, sparql: str) -> dict:

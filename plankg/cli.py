@@ -250,7 +250,6 @@ def cmd_build(args: argparse.Namespace) -> None:
 
 EXIT_FINDINGS = 1
 EXIT_SHAPES = 3
-GRAPH_SUFFIXES = {".trig": "trig", ".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld"}
 
 
 def load_dataset(inputs: list[str]):
@@ -259,8 +258,10 @@ def load_dataset(inputs: list[str]):
 
     from plankg.graph.build import build_dataset
 
-    plans = [p for p in inputs if os.path.splitext(p)[1].lower() not in GRAPH_SUFFIXES]
-    graphs = [p for p in inputs if p not in plans]
+    from plankg.graph.io import GraphFileError, is_graph_file, parse_graph_file
+
+    plans = [p for p in inputs if not is_graph_file(p)]
+    graphs = [p for p in inputs if is_graph_file(p)]
     if not inputs:
         plans = [sample_plan_path()]
     try:
@@ -268,13 +269,10 @@ def load_dataset(inputs: list[str]):
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     for path in graphs:
-        fmt = GRAPH_SUFFIXES[os.path.splitext(path)[1].lower()]
         try:
-            ds.parse(path, format=fmt)
-        except FileNotFoundError:
-            raise PlanError(f"{path}: no such file") from None
-        except Exception as exc:
-            raise PlanError(f"{path}: not a readable {fmt} graph ({str(exc).splitlines()[0][:200]})") from None
+            parse_graph_file(ds, path)
+        except GraphFileError as exc:
+            raise PlanError(str(exc)) from None
     return ds
 
 

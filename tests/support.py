@@ -26,3 +26,31 @@ def run_cli(*args: str, input: bytes | None = None, cwd: str | None = None, env:
     """Run the real ``plankg`` command in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "plankg", *args], capture_output=True, input=input,
                           cwd=cwd, env=env, timeout=timeout)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start ``plankg serve`` for real on a free loopback port and wait until it answers /healthz."""
+    import time
+
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "plankg", "serve", "--port", str(port), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the server did not start: " + proc.stdout.read().decode()[-2000:])

@@ -3,9 +3,6 @@
 import http.server
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -15,35 +12,18 @@ import pytest
 
 from plankg.queries.named import get
 
+from support import start_server
+
 PLAN = "654200-fyp13"
 PKG = "https://w3id.org/plankg/ontology#"
 GOALS = f"PREFIX pkg: <{PKG}> SELECT ?g WHERE {{ GRAPH ?x {{ ?g a pkg:Goal }} }}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
     store = tmp_path_factory.mktemp("store")
     env = {**os.environ, "PLANKG_STORE": str(store), "PLANKG_WRITE_TOKEN": "s3cret"}
-    proc = subprocess.Popen([sys.executable, "-m", "plankg", "serve", "--port", str(port), "--query-timeout", "3",
-                             "--max-rows", "300", "--max-concurrent", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + proc.stdout.read().decode()[-2000:])
+    proc, base = start_server(env, "--query-timeout", "3", "--max-rows", "300", "--max-concurrent", "2")
     yield base
     proc.terminate()
     proc.wait(timeout=20)
