@@ -254,3 +254,52 @@ def test_sparqlwrapper_gets_what_the_cli_gets(server, tmp_path):
     strip = lambda res: [{k: v["value"] for k, v in b.items()} for b in res["results"]["bindings"]]  # noqa: E731
     assert strip(via_http) == strip(via_cli)
     assert RemoteStore(server + "/sparql").query(get("indicators").bind({}))["results"]["bindings"]
+
+
+# --- hostile SPARQL -----------------------------------------------------------------------------------
+
+def _count_triples(server):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    return int(httpx.get(server + "/sparql", params={"query": q}, timeout=30).json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_hostile_queries_are_answered_within_limits(server):
+    before = _count_triples(server)
+    nested = "SELECT * WHERE " + "{ " * 300 + "?s ?p ?o" + " }" * 300
+    huge = 'SELECT * WHERE { ?s ?p ?o FILTER(?o = "' + "长" * 300_000 + '") }'
+    paths = "SELECT (COUNT(*) AS ?n) WHERE { ?s (!<urn:x>)*/(!<urn:y>)* ?o }"
+    product = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    for q in (nested, huge, paths, product):
+        started = time.monotonic()
+        r = httpx.post(server + "/sparql", data={"query": q}, timeout=60)
+        assert r.status_code in (200, 400, 413, 503), (q[:60], r.status_code, r.text[:200])
+        assert time.monotonic() - started < 30  # the 3 s limit, plus parsing and a worker restart
+        if r.status_code != 200:
+            assert r.headers["content-type"] == "application/problem+json"
+    assert httpx.get(server + "/healthz").status_code == 200
+    assert _count_triples(server) == before  # nothing lost
+
+
+def test_many_concurrent_requests_on_loopback(server):
+    import asyncio
+
+    before = _count_triples(server)
+
+    async def flood(n=400, at_once=100):
+        sem = asyncio.Semaphore(at_once)
+        codes = []
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=at_once)) as client:
+            async def one(i):
+                async with sem:
+                    path = "/plans" if i % 2 else "/sparql"
+                    params = {} if i % 2 else {"query": GOALS}
+                    codes.append((await client.get(server + path, params=params)).status_code)
+            await asyncio.gather(*(one(i) for i in range(n)))
+        return codes
+
+    started = time.monotonic()
+    codes = asyncio.run(flood())
+    assert time.monotonic() - started < 120
+    assert set(codes) <= {200, 503} and codes.count(200) > len(codes) // 2
+    assert httpx.get(server + "/healthz").status_code == 200
+    assert _count_triples(server) == before
