@@ -208,7 +208,27 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(403, "Forbidden", "updates need the server's write token (Authorization: Bearer …)")
         if re.search(r"\bLOAD\b", update, flags=re.I) or re.search(r"\bSERVICE\b", update, flags=re.I):
             raise Problem(403, "Forbidden", "LOAD and SERVICE would make the server fetch from the network")
-        raise Problem(501, "Not Implemented", "this server serves a read-only store; use `plankg load` to change it")
+        if settings.store.kind != "oxigraph":
+            raise Problem(501, "Not Implemented", "updates go to the embedded store only; this server reads "
+                          f"a {settings.store.kind}")
+
+        def apply():
+            from plankg.graph.stores import OxigraphStore
+
+            store = OxigraphStore(settings.store.location)
+            try:
+                store.store.update(update)
+                store.store.flush()
+            except SyntaxError as exc:
+                return str(exc).splitlines()[0][:500]
+            finally:
+                store.close()
+            return None
+
+        error = await pool["p"].exclusive(apply)
+        if error:
+            raise Problem(400, "Update syntax error", error)
+        return Response(status_code=204)
 
     # --- web pages ---------------------------------------------------------------------------------
 

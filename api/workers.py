@@ -142,3 +142,19 @@ class WorkerPool:
             for w in self._idle:
                 w.stop()
             self._idle.clear()
+
+    async def exclusive(self, fn):
+        """Run ``fn`` (in a thread) with every worker stopped, then start fresh ones.
+
+        Workers hold the store open read-only; a write needs it to themselves.
+        """
+        for _ in range(self.size):
+            await asyncio.wait_for(self._sem.acquire(), timeout=self.queue_wait)
+        try:
+            self.close()
+            return await asyncio.get_running_loop().run_in_executor(None, fn)
+        finally:
+            with self._lock:
+                self._idle = [_Worker(self.spec, self.max_rows) for _ in range(self.size)]
+            for _ in range(self.size):
+                self._sem.release()

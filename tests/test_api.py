@@ -169,7 +169,13 @@ def test_updates_need_the_token(server):
     wrong = {**headers, "Authorization": "Bearer wrong"}
     assert httpx.post(server + "/sparql", content=update.encode(), headers=wrong).status_code == 403
     right = {**headers, "Authorization": "Bearer s3cret"}
-    assert httpx.post(server + "/sparql", content=update.encode(), headers=right).status_code == 501
+    ask = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
+    assert httpx.get(server + "/sparql", params=ask).json()["boolean"] is False
+    assert httpx.post(server + "/sparql", content=update.encode(), headers=right).status_code == 204
+    assert httpx.get(server + "/sparql", params=ask).json()["boolean"] is True  # workers see the change
+    undo = "DELETE DATA { <urn:a> <urn:b> <urn:c> }"
+    assert httpx.post(server + "/sparql", data={"update": undo}, headers={"Authorization": "Bearer s3cret"}).status_code == 204
+    assert httpx.post(server + "/sparql", content=b"INSERT GARBAGE", headers=right).status_code == 400
 
 
 # --- safety -----------------------------------------------------------------------------------------
