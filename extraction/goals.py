@@ -145,7 +145,7 @@ def _measure(doc: Document) -> None:
 class _Linker:
     def __init__(self, doc: Document):
         self.doc = doc
-        # Place names say where, not what for: 法制塔城 is no reason to link a project in 塔城.
+        # Place names say where, not what for: a goal's 法制X is no reason to link every project in X.
         self.places = {m.text for place in doc.places.values() for m in place.mentions}
         self.goal_words = [self._words(doc.text[g.start:g.end]) for g in doc.goals]
         df: dict[str, int] = {}

@@ -5,14 +5,14 @@ GB/T 2260 as shipped by maintained PyPI packages (see ``tools/build_gazetteer.py
 divisions outside the standard (兵团), and an editable alias file for local short names.
 
 Which names are looked for:
-- every full name in the country (塔城地区, 克拉玛依市, 和布克赛尔蒙古自治县);
+- every full name in the country (昆明市, 克拉玛依市, 伊犁哈萨克自治州);
 - provinces by their short names too (新疆, 云南);
 - within the plan's own province, prefectures and counties by their short names too
-  (乌苏, 额敏, 博尔塔拉): short names elsewhere collide with ordinary words (长治久安);
+  (曲靖, 玉溪, 博尔塔拉): short names elsewhere collide with ordinary words (长治久安);
 - the aliases.
 
-A name that fits several divisions (塔城: the prefecture or its city; 沙湾: 沙湾县 before
-2021, 沙湾市 after) is resolved from context, and the choice is recorded with its reason.
+A name that fits several divisions (a prefecture and its seat city of the same name; a county
+turned city, with a new code) is resolved from context, and the choice is recorded with its reason.
 """
 
 from __future__ import annotations
@@ -83,12 +83,12 @@ def _aliases() -> tuple[tuple[str, str], ...]:
 def _ethnic_prefixes() -> tuple[str, ...]:
     with open(ontology_file("gazetteer/ethnic-groups.csv"), encoding="utf-8") as fh:
         names = [row["name"] for row in csv.DictReader(fh)]
-    # 蒙古族 is written 蒙古 in division names (和布克赛尔蒙古自治县), 哈萨克族 as 哈萨克.
+    # 蒙古族 is written 蒙古 in division names (博尔塔拉蒙古自治州), 哈萨克族 as 哈萨克.
     return tuple(sorted({n for name in names for n in (name, name.removesuffix("族"))}, key=len, reverse=True))
 
 
 def short_name(name: str) -> str:
-    """和布克赛尔蒙古自治县 -> 和布克赛尔; 塔城地区 -> 塔城; 新疆维吾尔自治区 -> 新疆."""
+    """博尔塔拉蒙古自治州 -> 博尔塔拉; 阿勒泰地区 -> 阿勒泰; 新疆维吾尔自治区 -> 新疆."""
     m = re.search(r"自治(?:区|州|县|旗)$", name)
     if m:
         stem = name[:m.start()]
@@ -103,7 +103,7 @@ def short_name(name: str) -> str:
 
 
 def region_division(region: str) -> Division | None:
-    """The division a plan's region name names (塔城地区, 云南省), if any."""
+    """The division a plan's region name names (阿勒泰地区, 云南省), if any."""
     matches = [d for d in gazetteer().values() if d.name == region]
     return min(matches, key=lambda d: (LEVEL_RANK.get(d.level, 3), -max(d.seen_in or (0,))), default=None)
 
@@ -127,7 +127,7 @@ def _lexicon(region: Division | None) -> dict[str, tuple[str, ...]]:
             short = short_name(d.name)
             add(short, d.code)
             if m := re.search(r"自治([县州旗])$", d.name):
-                add(short + m.group(1), d.code)  # 和布克赛尔县 for 和布克赛尔蒙古自治县
+                add(short + m.group(1), d.code)  # 木垒县 for 木垒哈萨克自治县
     for alias, code in _aliases():
         if code in gaz:
             add(alias, code)
@@ -227,7 +227,7 @@ def _resolve(doc: Document, candidates, raw, k, lexicon, region) -> tuple[str, s
 
 
 def _neighbour_levels(text: str, raw, k, lexicon) -> dict[str, list[str]]:
-    """Levels of unambiguous places listed right next to mention k (塔城、额敏、裕民)."""
+    """Levels of unambiguous places listed right next to mention k (X、Y县、Z县)."""
     gaz = gazetteer()
     out: dict[str, list[str]] = {}
     for j in (k - 1, k + 1):

@@ -1,7 +1,7 @@
 """Projects: items of the boxes (专栏), the strategic projects of annexes, and lists in the text.
 
 Three sources, read in this order:
-- box lines, ``纺织服装项目：沙湾20万锭纺纱项目、60万锭纺纱项目、…``: the words before the colon
+- box lines, ``纺织服装项目：20万锭纺纱项目、60万锭纺纱项目、…``: the words before the colon
   are the items' category, a short line on its own (煤炭、煤电、煤化工重点项目) heads the lines below it;
 - annex paragraphs that open with a project name and state an investment,
   ``互联互通工程。总投资105.8亿元，由7个项目组成。分别为…``: strategic projects with their
@@ -27,7 +27,7 @@ _OPEN, _CLOSE = "（(［[【〔“《", "）)］]】〕”》"
 _LEAD_VERBS = re.compile(r"(?:“十[一二三四五六七八九]?五”(?:期间|时期)?[，,]?)?(?:重点实施|重点建设|重点推进|加快建设|加快推进|启动|实施)")
 _TRAILING = re.compile(r"(?:等(?:项目|工程|重点项目)?|等为引领的.*)$")
 _HEADLESS_MAX = 8
-# Only conjunctions no place name starts with: 和 and 与 begin 和丰, 和布克赛尔, 与…
+# Only conjunctions no place name starts with: 和 and 与 begin 和田, 和静, 和县, …
 _CONJUNCTION = re.compile(r"(?:以及|及|并)")
 _PROSE_TRIGGER = re.compile(r"(?:重点实施|重点建设|加快建设|实施)")
 _CATEGORY = re.compile(r"^([^：:、，。；]{2,20})[：:]")
@@ -129,7 +129,7 @@ def _components(doc: Document, start: int, end: int, declared: int | None) -> li
     """The parts after 分别为: named items, or counted groups with their own investment.
 
     A list may separate its items with ， and use 、 inside one item
-    (…境外铁路、公路基础设施建设项目，塔城机场改扩建，…): where a count is declared, the
+    (…境外铁路、公路基础设施建设项目，X机场改扩建，…): where a count is declared, the
     separators that give that count are taken, if any do; otherwise all of them.
     """
     text = doc.text[start:end]
@@ -201,8 +201,8 @@ def split_items(text: str, start: int, end: int, join_headless: bool = True,
                 separators: str = "、，,；;。", places: tuple[set, set] | None = None) -> list[tuple[str, int, int]]:
     """Split the list in ``text[start:end]`` into (name, start, end) items.
 
-    Separators inside brackets do not split: ``克拉玛依至塔城（巴克图）铁路``,
-    ``沙湾县天山画廊（鹿角湾景区、温泉景区）`` stay whole.
+    Separators inside brackets do not split: ``甲至乙（丙口岸）铁路``,
+    ``某县画廊（甲景区、乙景区）`` stay whole.
     """
     pieces, depth, piece_start = [], 0, start
     for i in range(start, end):
@@ -252,8 +252,8 @@ def _join_headless(text: str, items: list[tuple[int, int]], places: tuple[set, s
 
     That is a short piece with no head noun (地区医院医技、科技教研综合楼项目), or a piece that
     ends with a place where the next begins with one: places listed inside one name
-    (乌苏市、沙湾县火车站升级改造; …高速铁路---乌苏、沙湾高铁站项目). A long piece with no
-    head noun (托里县生活垃圾的资源化) is more often a whole item named after what it does.
+    (甲市、乙县火车站升级改造; …高速铁路---甲、乙高铁站项目). A long piece with no
+    head noun (某县生活垃圾的资源化) is more often a whole item named after what it does.
     """
     starts, ends = places or (set(), set())
     out: list[tuple[int, int]] = []

