@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -49,7 +49,6 @@ class Settings:
     queue_wait: float = 30.0  # seconds a request waits for a free worker before 503
     write_token: str | None = None  # SPARQL Update is refused (403) without it
     page_size: int = 50
-    extra: dict = field(default_factory=dict)
 
 
 class Problem(Exception):

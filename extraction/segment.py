@@ -42,10 +42,6 @@ def words(text: str) -> list[str]:
     return tokenizer().lcut(text)
 
 
-def tokens(text: str) -> list[tuple[str, int, int]]:
-    """Words with their offsets in ``text``."""
-    return list(tokenizer().tokenize(text))
-
 
 def search_tokens(text: str) -> list[tuple[str, int, int]]:
     """Words at every granularity jieba knows (城镇新增就业人数 and 城镇, 新增, 就业, 人数)."""

@@ -9,12 +9,14 @@ from .model import Document, Node
 OUTLINE_SCHEMA = "plankg-outline/1"
 
 
+def header(doc: Document, schema: str) -> dict:
+    """What every JSON form starts with: its schema, the generator, the source and the plan."""
+    return {"schema": schema, "generator": f"plankg {__version__}", "source": source_json(doc), "plan": plan_json(doc)}
+
+
 def outline_json(doc: Document) -> dict:
     return {
-        "schema": OUTLINE_SCHEMA,
-        "generator": f"plankg {__version__}",
-        "source": source_json(doc),
-        "plan": plan_json(doc),
+        **header(doc, OUTLINE_SCHEMA),
         "counts": outline_counts(doc),
         "outline": node_json(doc, doc.outline),
     }
@@ -81,10 +83,7 @@ def indicator_id(ind) -> str:
 
 def indicators_json(doc: Document) -> dict:
     return {
-        "schema": INDICATORS_SCHEMA,
-        "generator": f"plankg {__version__}",
-        "source": source_json(doc),
-        "plan": plan_json(doc),
+        **header(doc, INDICATORS_SCHEMA),
         "tables": [table_json(doc, t) for t in doc.tables],
         "indicators": [indicator_json(doc, i) for t in doc.tables for i in t.indicators],
         "targets": [target_json(doc, t) for t in doc.targets],
@@ -189,7 +188,7 @@ def place_json(doc: Document, place) -> dict:
 
 def places_json(doc: Document) -> dict:
     places = sorted(doc.places.values(), key=lambda p: (-len(p.mentions), p.division.code))
-    return {"schema": "plankg-places/1", "source": source_json(doc), "plan": plan_json(doc),
+    return {**header(doc, "plankg-places/1"),
             "region": doc.region.code if doc.region else None,
             "places": [place_json(doc, p) for p in places]}
 
@@ -218,7 +217,7 @@ def project_json(doc: Document, project) -> dict:
 
 
 def projects_json(doc: Document) -> dict:
-    return {"schema": "plankg-projects/1", "source": source_json(doc), "plan": plan_json(doc),
+    return {**header(doc, "plankg-projects/1"),
             "projects": [project_json(doc, p) for p in doc.projects]}
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Document, Node
-from .quantity import ABSENT, Quantity, QuantityError, parse_quantity
+from .quantity import Quantity, QuantityError, parse_quantity
 
 ATTRIBUTES = {"约束性": "binding", "预期性": "expected"}
 _LABEL_HEADERS = re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$|^类别$|^序号$")
@@ -357,7 +357,3 @@ def _split_unit(name: str) -> tuple[str, str | None]:
     if not m:
         return name, None
     return name[:m.start()].strip(), m.group(1).strip()
-
-
-def is_absent(value: Value | None) -> bool:
-    return value is None or value.quantity.qualifier == ABSENT

@@ -30,6 +30,16 @@ def load(path: str | None) -> Document:
     return process(read_plan(path or sample_plan_path()))
 
 
+def build(paths: list[str | None]):
+    """Extract each plan and build one dataset of them; the same plan given twice is a usage error."""
+    from plankg.graph.build import build_dataset
+
+    try:
+        return build_dataset([load(p) for p in paths])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 # --- outline ----------------------------------------------------------------------------
 
 def cmd_outline(args: argparse.Namespace) -> None:
@@ -226,7 +236,6 @@ def _find_goal(doc: Document, wanted: str):
 # --- build ----------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from plankg.graph.build import build_dataset
     from plankg.graph.io import FORMATS, format_for, serialize, write_atomically
 
     fmt = format_for(args.output, args.format)
@@ -234,14 +243,11 @@ def cmd_build(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(sorted(FORMATS))}")
     if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
         raise UsageError(f"{args.output}: its folder does not exist")
-    docs = [load(p) for p in (args.plans or [None])]
-    try:
-        data = serialize(build_dataset(docs), fmt)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    plans = args.plans or [None]
+    data = serialize(build(plans), fmt)
     if args.output:
         write_atomically(args.output, data)
-        print(f"wrote {args.output} ({len(data)} bytes, {fmt}) for {len(docs)} plan(s)", file=sys.stderr)
+        print(f"wrote {args.output} ({len(data)} bytes, {fmt}) for {len(plans)} plan(s)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
 
@@ -256,18 +262,13 @@ def load_dataset(inputs: list[str]):
     """Plans (extracted and built) and graph files (parsed) into one dataset."""
     from rdflib import Dataset
 
-    from plankg.graph.build import build_dataset
-
     from plankg.graph.io import GraphFileError, is_graph_file, parse_graph_file
 
     plans = [p for p in inputs if not is_graph_file(p)]
     graphs = [p for p in inputs if is_graph_file(p)]
     if not inputs:
         plans = [sample_plan_path()]
-    try:
-        ds = build_dataset([load(p) for p in plans]) if plans else Dataset()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    ds = build(plans) if plans else Dataset()
     for path in graphs:
         try:
             parse_graph_file(ds, path)
@@ -325,21 +326,13 @@ def open_store(args: argparse.Namespace, for_loading: bool = False):
     store = OxigraphStore(args.store or default_store_dir())
     if not for_loading and not store.plan_graphs():
         # A new, empty store: load the bundled sample, so that every command works out of the box.
-        from plankg.graph.build import build_dataset
-
         print("plankg: the store is empty; loading the bundled sample plan", file=sys.stderr)
-        store.load_dataset(build_dataset([load(None)]))
+        store.load_dataset(build([None]))
     return store
 
 
 def cmd_load(args: argparse.Namespace) -> None:
-    from plankg.graph.build import build_dataset
-
-    docs = [load(p) for p in (args.plans or [None])]
-    try:
-        ds = build_dataset(docs)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    ds = build(args.plans or [None])
     store = open_store(args, for_loading=True)
     for graph in store.load_dataset(ds):
         print(f"loaded {graph}", file=sys.stderr)
@@ -417,35 +410,39 @@ def _print_json(data) -> None:
     sys.stdout.write("\n")
 
 
+def add_plan_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plankg", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"plankg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("outline", help="print a plan's outline (篇/章/节/专栏/附件) as a tree or JSON")
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    add_plan_argument(p)
     p.add_argument("--json", action="store_true", help="print the documented JSON form instead of a tree")
     p.set_defaults(func=cmd_outline)
 
     p = sub.add_parser("indicators", help="the plan's indicator tables, with the narrative targets that restate them")
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    add_plan_argument(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the documented JSON form")
     fmt.add_argument("--csv", action="store_true", help="print one CSV row per indicator")
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("projects", help="every project: boxes, annexes and lists in the text, with places, sectors and goals")
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    add_plan_argument(p)
     p.add_argument("--json", action="store_true", help="print the JSON form")
     p.set_defaults(func=cmd_projects)
 
     p = sub.add_parser("places", help="the administrative divisions the plan names, with GB/T 2260 codes")
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    add_plan_argument(p)
     p.add_argument("--json", action="store_true", help="print the JSON form, with every mention's span")
     p.set_defaults(func=cmd_places)
 
     p = sub.add_parser("goals", help="the plan's goals, the indicators measuring them, and the projects serving them")
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    add_plan_argument(p)
     p.add_argument("--projects", metavar="GOAL", help="list the projects serving GOAL (number, id or title words)")
     p.add_argument("--json", action="store_true", help="print the JSON form")
     p.set_defaults(func=cmd_goals)
