@@ -33,6 +33,9 @@ class SourceText:
     encoding: str
     sha256: str
     path: str | None = None
+    format: str = "text"  # the reader that produced ``original``: text, pdf, docx, html
+    pages: tuple = ()  # readers.Page, for paginated sources (offsets into ``original``)
+    grids: tuple = ()  # readers.Grid, tables read from the document's own cells (offsets into ``original``)
     # For each normalised character, where its source starts and ends in ``original``.
     _starts: array = field(repr=False, default_factory=lambda: array("l"))
     _ends: array = field(repr=False, default_factory=lambda: array("l"))
@@ -72,7 +75,47 @@ def read_plan(path: str | Path) -> SourceText:
         raise PlanError(f"{p}: no such file") from None
     except OSError as exc:
         raise PlanError(f"{p}: cannot read ({exc.strerror})") from None
-    return decode_plan(data, str(p))
+    return read_bytes(data, str(p))
+
+
+def read_bytes(data: bytes, name: str = "<bytes>") -> SourceText:
+    """Read a document of any supported format; the format is sniffed from the content."""
+    from .readers import sniff
+
+    fmt = sniff(data, name)
+    if fmt == "text":
+        return decode_plan(data, name)
+    if fmt == "doc":
+        raise PlanError(f"{name}: legacy Word .doc file; convert it first "
+                        "(libreoffice --headless --convert-to docx FILE) and read the .docx")
+    if fmt == "zip":
+        raise PlanError(f"{name}: a ZIP archive that is not a Word .docx document")
+    import importlib
+
+    reader = importlib.import_module(f".readers.{fmt}", __package__)
+    extracted = reader.read(data, name)
+    return from_extracted(extracted, data, name)
+
+
+def from_extracted(extracted, data: bytes, name: str) -> SourceText:
+    """A SourceText over a reader's extracted text, keeping its pages and grids."""
+    text = extracted.text
+    if not text.strip():
+        raise PlanError(f"{name}: no text in the document")
+    normalised, starts, ends = normalise(text)
+    return SourceText(
+        original=text,
+        text=normalised,
+        encoding=extracted.encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=name,
+        format=extracted.format,
+        pages=tuple(extracted.pages),
+        grids=tuple(extracted.grids),
+        _starts=starts,
+        _ends=ends,
+        _line_starts=[0] + [m.end() for m in re.finditer("\n", text)],
+    )
 
 
 def decode_plan(data: bytes, name: str = "<bytes>") -> SourceText:
