@@ -36,7 +36,7 @@ from .tables import Indicator
 _GROWTH = ("年均增长", "年均递增", "年均提高", "年均增速", "年均增幅", "每年增长", "年增长", "增速")
 _GROWTH_DOWN = ("年均下降", "年均降低", "年均减少")
 _LEVEL = ("达到", "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "增至",
-          "升至", "升到", "上升到", "上升至", "扩大到", "扩大至", "降低到", "降低至", "降到", "降至", "降为", "下降到", "下降至",
+          "升至", "升到", "上升到", "上升至", "发展到", "发展至", "扩大到", "扩大至", "降低到", "降低至", "降到", "降至", "降为", "下降到", "下降至",
           "减少到", "减少至", "减至", "减为", "缩短到", "缩短至", "缩小到", "缩小至", "保持在", "稳定在",
           "维持在", "达", "为", "在")
 _CHANGE_UP = ("提高", "提升", "增加", "增长", "扩大")
@@ -67,12 +67,13 @@ _LEAD_TIME = re.compile(rf"^(?:{_TIME_TEXT})(?:末|底|前|以前|期间)?")
 _COMPARED = re.compile(rf"比\s*(?:{_TIME_TEXT}|上年|去年|基期)(?:末|底)?")
 _LEAD_NOISE = re.compile(r"^(?:到|至|截至|截止|在|——|-|其中|力争|争取|确保|保证|努力|使|并|和|及|以及|将|要|"
                          r"基本实现|全面实现|实现|进一步|同时|期末|以后|之后|推动|促进|、)+")
-_TRAIL_NOISE = re.compile(r"(?:分别|各|要|将|可|能|基本|力争|稳定|持续|逐步|进一步|稳步|明显|大幅|大幅度|有效|"
-                          r"显著|继续|再|完成|实现|到|在|为|的|从|总体|年均|平均每年)+$")
+_TRAIL_NOISE = re.compile(r"(?:分别|各|要|将|可|基本|力争|稳定|持续|逐步|进一步|稳步|明显|大幅|大幅度|有效|"
+                          r"显著|继续|再|完成|实现|到|在|为|的|从|总体|年均|平均每年|每年)+$")
 # A comparison with another quantity: 高于全国平均水平2个百分点 is not a level of 2.
 _COMPARISON = re.compile(r"(?<!占|对)比(?!重|例|率|较)|高于|低于|快于|慢于|超出|多于|少于|相当于|翻")
 _PAST = re.compile(r"已|曾")
 _OPENS_PAST = re.compile(r"(?:到|至|截至|截止|在|于|——)?")
+_GROWTH_SUBJECT = re.compile(r"(?:年均增长率|年均增速|年均增幅|年均增长|增速)$")
 _GENERIC_AFTER = {"目标", "水平", "速度", "幅度", "规模", "范围", "区间", "以上", "左右"}
 _STOP = {"的", "和", "与", "及", "占", "其中", "全区", "全地区", "全省", "全市", "全县", "全国", "地区"}
 _SKIPPED_NODES = ("box", "table", "contents", "annex", "preamble", "title")
@@ -124,7 +125,7 @@ def extract_targets(doc: Document) -> None:
 def _walk(doc: Document, node: Node, inherited: Frame | None, grammar: re.Pattern) -> None:
     """Read a node's paragraphs in order; a chapter starts afresh, a section from its chapter's frame."""
     when = inherited
-    for child in node.children:
+    for child in _join_wrapped(doc.text, node.children):
         if child.kind == "paragraph":
             when = _scan_paragraph(doc, child, grammar, when)
         elif child.kind in _SKIPPED_NODES:
@@ -134,6 +135,20 @@ def _walk(doc: Document, node: Node, inherited: Frame | None, grammar: re.Patter
             for t in _times(child.title, doc.info):
                 start = t
             _walk(doc, child, start, grammar)
+
+
+def _join_wrapped(text: str, children: list[Node]) -> list[Node]:
+    """Paragraphs cut by a hard line wrap (no closing punctuation before the break) read as one."""
+    out: list[Node] = []
+    for child in children:
+        prev = out[-1] if out else None
+        if (child.kind == "paragraph" and prev is not None and prev.kind == "paragraph"
+                and not re.search(r"[。！？；：:;!?”」）)\]>*]\s*$", text[prev.start:prev.end])
+                and not text[prev.start:prev.end].strip().startswith(("#", "-", "|"))):
+            out[-1] = Node("paragraph", prev.start, child.end)
+        else:
+            out.append(child)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -277,19 +292,26 @@ def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, 
             continue  # a bare number: a code, a count in passing
         flags: list[str] = []
         subject_after = ""
-        if after and "\u4e00" <= after[0] <= "\u9fff" and after[0] not in "的并或":
+        if m.group("from") and _VERB_START.match(after):
+            pass  # 从9.1年提高到11.2年: the baseline, then the level
+        elif after and "\u4e00" <= after[0] <= "\u9fff" and after[0] not in "的并或及和与":
             # 新增5000万亩高效节水灌溉面积: the number before what it counts, after a verb of action;
             # otherwise a word we cannot account for (no unit we know) or part of a subject (12种污染物).
-            if verb or not _action_end().search(_subject(before)):
+            if verb or after[0] in "级型式余多" or not _action_end().search(_subject(before)):
+                # 10万吨级码头: a class, not a quantity; 100余个: not a printed value
                 continue
             subject_after = _subject(re.split(r"[\d，。；：,;:]", after, maxsplit=1)[0])
             if not subject_after:
                 continue
             flags.append("subject after the number")
         cursor = q_end
+        if unit_note := re.match(r"\s*[（(][^（）()\d]{1,4}[)）]", text[q_end:end]):
+            cursor = q_end + unit_note.end()  # 80万件（套）: the unit's other name, not the next subject
         if _PAST.search(before) or _COMPARISON.search(_COMPARED.sub("", before)):
             continue  # 已达到…, 高于全国平均水平2个百分点: a fact or a comparison, not a target
-        if after.startswith("的"):
+        if after.startswith("的") and re.match(r"的(?:产业)?(?:规模|水平|目标)[，。；,;]?$", after):
+            pass  # 2万吨的产业规模: the number's own measure, the subject is before it
+        elif after.startswith("的"):
             if items[-1].unit not in ("%", "‰"):
                 continue  # 300万以下的城市: a condition on what is counted, not a target
             subject_after = _subject(re.split(r"\d", after[1:], maxsplit=1)[0])
@@ -301,12 +323,12 @@ def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, 
             subject = subject_after
         elif not subject and last_subject:
             subject = last_subject
-            flags.append("subject carried from the previous clause")
+            flags.append("subject carried from the number before")
         if not subject:
             continue
-        if kind == "level" and (g := re.search(r"(?:年均)?(?:增长率|增速|增长)$", subject)) \
-                and g.group(0) != "增长率":
-            kind, direction, subject = "growth", "up", subject[:g.start()] or subject
+        if kind == "level" and not subject_after and (g := _GROWTH_SUBJECT.search(before.strip())):
+            # 年均增长率为7%, 增速15%以上: the subject names a growth rate
+            kind, direction, subject = "growth", "up", _subject(before.strip()[:g.start()]) or subject
         last_subject = subject
         baseline = bool(m.group("from"))  # 从9.1年提高到11.2年
         if baseline:
@@ -371,6 +393,7 @@ def _share_head(parts: list[str]) -> list[str]:
     return [p + head for p in parts[:-1]] + [parts[-1]]
 
 
+_VERB_START = re.compile(rf"(?:{'|'.join(sorted(VERBS, key=len, reverse=True))})\s*\d")
 _TRAIL_STRIP = re.compile(rf"(?:{'|'.join(sorted(VERBS, key=len, reverse=True))})\s*$")
 
 
