@@ -251,6 +251,9 @@ def test_sample_findings_are_the_ones_a_reader_agrees_with(sample_json):
         ("growth-rate", "warning", "工业增加值"),
         ("shacl:IndicatorShape", "warning", "森林增长：森林蓄积量"),
         ("sum-of-parts", "violation", "城镇体系综合保障工程"),
+        # “十三五”期间，地区计划建设安居富民工程70376户 against the row's 〔70736〕: found since the
+        # subject is matched without its words of who acts and how (地区计划建设), see docs/audit.md.
+        ("text-vs-table", "violation", "城乡住房：农村安居富民工程"),
         ("text-vs-table", "violation", "耕地保有量"),
     ]
     info = [f for f in sample_json["findings"] if f["rule"] == "previous-plan-review"]
