@@ -53,7 +53,7 @@ VERBS: dict[str, tuple[str, str | None, str | None]] = {
 # Qualifiers of running text: 内 alone is left out (5年内 is a time span, not a bound).
 _SUFFIXES = {k: v for k, v in SUFFIXES.items() if k != "内"}
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_DASH = r"[-－—–～~至]"
+_DASH = r"[-－—–～~至到](?!\s*(?:19|20)\d\d\s*年)"  # 2到3家, but not 到2020年
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 _YEAR = re.compile(r"(?:((?:19|20)\d\d)|([二][〇零][一二三四五六七八九〇零]{2}))\s*年(?!代)")
@@ -63,12 +63,12 @@ _OWN_PERIOD = re.compile(r"今后五年|未来五年|本规划期|规划期(?:�
 _TIME_TEXT = (r"(?:(?:19|20)\d\d|二[〇零][一二三四五六七八九〇零]{2})\s*年(?!代)"
               r"|[“\"「]?\s*十[一二三四五六七八九]?\s*五\s*[”\"」]?\s*(?:期间|时期|末|期末|规划|计划|以来)"
               rf"|{_OWN_PERIOD.pattern}")
-_LEAD_TIME = re.compile(rf"^(?:{_TIME_TEXT})(?:末|底|前|以前|期间)?")
+_LEAD_TIME = re.compile(rf"^(?:{_TIME_TEXT})(?:末|底|前|以前|期间)?|(?:到|至|在)?(?:{_TIME_TEXT})(?:末|底)?$")
 _COMPARED = re.compile(rf"比\s*(?:{_TIME_TEXT}|上年|去年|基期)(?:末|底)?")
 _LEAD_NOISE = re.compile(r"^(?:到|至|截至|截止|在|——|-|其中|力争|争取|确保|保证|努力|使|并|和|及|以及|将|要|"
                          r"基本实现|全面实现|实现|进一步|同时|期末|以后|之后|推动|促进|、)+")
 _TRAIL_NOISE = re.compile(r"(?:分别|各|要|将|可|基本|力争|稳定|持续|逐步|进一步|稳步|明显|大幅|大幅度|有效|"
-                          r"显著|继续|再|完成|实现|到|在|为|的|从|总体|年均|平均每年|每年)+$")
+                          r"显著|继续|再|完成|实现|到|在|为|的|从|总体|年均|平均每年|每年|和|及|与|、)+$")
 # A comparison with another quantity: 高于全国平均水平2个百分点 is not a level of 2.
 _COMPARISON = re.compile(r"(?<!占|对)比(?!重|例|率|较)|高于|低于|快于|慢于|超出|多于|少于|相当于|翻")
 _PAST = re.compile(r"已|曾")
@@ -131,7 +131,9 @@ def _walk(doc: Document, node: Node, inherited: Frame | None, grammar: re.Patter
         elif child.kind in _SKIPPED_NODES:
             continue  # project lists, tables, annexes: capacities and cells, not narrative
         else:
-            start = when if child.kind == "section" else None
+            start = when if child.kind == "section" or (when and when.phrase in _review_words()) else None
+            if any(w in child.title for w in _review_words()):
+                start = Frame("past", None, next(w for w in _review_words() if w in child.title))
             for t in _times(child.title, doc.info):
                 start = t
             _walk(doc, child, start, grammar)
@@ -149,6 +151,13 @@ def _join_wrapped(text: str, children: list[Node]) -> list[Node]:
         else:
             out.append(child)
     return out
+
+
+@lru_cache(maxsize=1)
+def _review_words() -> tuple[str, ...]:
+    """ontology/lexicon/review-headings.txt: headings of where the plan starts from (发展基础, 发展环境)."""
+    with open(lexicon.ontology_file("lexicon/review-headings.txt"), encoding="utf-8") as fh:
+        return tuple(w.strip() for w in fh if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -312,7 +321,8 @@ def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, 
         if after.startswith("的") and re.match(r"的(?:产业)?(?:规模|水平|目标)[，。；,;]?$", after):
             pass  # 2万吨的产业规模: the number's own measure, the subject is before it
         elif after.startswith("的"):
-            if items[-1].unit not in ("%", "‰"):
+            if items[-1].unit not in ("%", "‰") or not (items[-1].pre or items[-1].suf):
+                # 300万以下的城市, 节能75%的标准: a condition or a class; 90%以上的贫困村 is a share
                 continue  # 300万以下的城市: a condition on what is counted, not a target
             subject_after = _subject(re.split(r"\d", after[1:], maxsplit=1)[0])
             if not subject_after or subject_after in _GENERIC_AFTER:
@@ -324,8 +334,8 @@ def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, 
         elif not subject and last_subject:
             subject = last_subject
             flags.append("subject carried from the number before")
-        if not subject:
-            continue
+        if not subject or re.search(r"[\d.]$", subject):
+            continue  # no subject, or one glued to another number (企业2到3家 read wrongly)
         if kind == "level" and not subject_after and (g := _GROWTH_SUBJECT.search(before.strip())):
             # 年均增长率为7%, 增速15%以上: the subject names a growth rate
             kind, direction, subject = "growth", "up", _subject(before.strip()[:g.start()]) or subject

@@ -9,7 +9,7 @@ import pytest
 from plankg.extraction.pipeline import process
 from plankg.extraction.source import decode_plan
 
-HEAD = "某省国民经济和社会发展第十四个五年规划纲要\n\n第一章 发展基础\n"
+HEAD = "某省国民经济和社会发展第十四个五年规划纲要\n\n第一章 主要任务\n"
 
 
 def targets(body: str, head: str = HEAD) -> list[tuple]:
