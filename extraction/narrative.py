@@ -467,7 +467,7 @@ def _subject(raw: str) -> str:
         s = _LEAD_NOISE.sub("", s)
         s = _LEAD_TIME.sub("", s)
         s = _TRAIL_NOISE.sub("", s)
-    return s if len(s) >= 2 else ""
+    return s if len(s) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", s) else ""  # 羊达到450万只: one word
 
 
 # --- linking to the table -------------------------------------------------------------
