@@ -353,14 +353,14 @@ def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, 
             year, implied, phrase = _year(frame, kind, info)
             target = NarrativeTarget(
                 subject=subj, kind=kind, quantity=q.at(year), start=sentence[0], end=sentence[1],
-                clause_start=start, clause_end=end, value_start=q_start_of(m, item, verb_qualifier),
+                clause_start=start, clause_end=end, value_start=_q_start(m, item, verb_qualifier),
                 value_end=item.q_end, context=[phrase] if phrase else [], direction=direction,
                 implied=implied, flags=list(flags))
             doc.targets.append(target)
     return last_subject
 
 
-def q_start_of(m: re.Match, item: _Reading, verb_qualifier) -> int:
+def _q_start(m: re.Match, item: _Reading, verb_qualifier) -> int:
     """The printed quantity starts at the verb when the verb bounds it (控制在1.5万人)."""
     if item.q_start == m.start("q") and verb_qualifier and not (item.pre or item.suf):
         return m.start("verb")
@@ -429,7 +429,7 @@ def _quantity(text, item: _Reading, last: _Reading, verb: str, verb_qualifier, m
     if pre_q and suf_q and pre_q != suf_q:
         return None  # 不低于5%以下: contradictory bounds
     qualifier = pre_q or suf_q or verb_qualifier or EXACT
-    printed = text[q_start_of(m, item, verb_qualifier):item.q_end].strip()
+    printed = text[_q_start(m, item, verb_qualifier):item.q_end].strip()
     value = Decimal(item.num.replace(",", ""))
     upper = Decimal(item.num2.replace(",", "")) if item.num2 else None
     if upper is not None:

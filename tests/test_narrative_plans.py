@@ -123,3 +123,44 @@ def test_the_sample_restates_its_table_rows():
         (846, "全区户籍人口城镇化率", "50%以上", "户籍人口城镇化率"),
         (970, "森林覆盖率", "13%", "森林覆盖率"),
     ])
+
+
+ALL_PLANS = ["national-12th.md", "national-14th.md", "national-15th.md", "yunnan-10th.txt", "tacheng-13th-fyp.txt"]
+
+
+@pytest.mark.parametrize("plan", ALL_PLANS)
+def test_every_emitted_quantity_is_accounted_for_by_its_print(plan):
+    """On the real plans: each target's span is bound words, number(s), unit and nothing else, and says
+    what the target says (a list's shared unit or bound may be printed once, after its last number)."""
+    import re
+    from decimal import Decimal
+
+    from plankg.extraction import lexicon
+    from plankg.extraction.narrative import VERBS
+    from plankg.extraction.quantity import EXACT, PREFIXES, RANGE, SUFFIXES
+
+    units = lexicon.unit_regex() + "|万亿|亿|万"
+    bound_verbs = [v for v, (_, q, _) in VERBS.items() if q]
+    alt = lambda words: "|".join(sorted(words, key=len, reverse=True))  # noqa: E731
+    printed = re.compile(
+        rf"(?P<lead>{alt(list(PREFIXES) + bound_verbs)})?(?P<num>\d[\d,]*(?:\.\d+)?)"
+        rf"(?:(?P<u1>{units})?[-－—–～~至到](?P<num2>\d[\d,]*(?:\.\d+)?))?(?P<unit>{units})?"
+        rf"(?P<suf>{alt(k for k in SUFFIXES if k != '内')})?")
+    doc = read(shared_plan(plan))
+    assert doc.targets
+    for t in doc.targets:
+        span = re.sub(r"\s+", "", doc.text[t.value_start:t.value_end])
+        m = printed.fullmatch(span)
+        assert m, (span, t.subject)
+        q = t.quantity
+        assert Decimal(m["num"].replace(",", "")) == q.value
+        in_list = any("分别" in f or "list" in f or "各" in f for f in t.flags)
+        unit = m["unit"] or m["u1"]
+        assert unit == q.unit or in_list and (unit is None or (q.unit or "").startswith(unit)), (span, q.unit)
+        said = PREFIXES.get(m["lead"] or "") or SUFFIXES.get(m["suf"] or "") or VERBS.get(m["lead"] or "", (0, None))[1]
+        if m["num2"]:
+            assert (q.qualifier, q.upper) == (RANGE, Decimal(m["num2"].replace(",", "")))
+        elif said:
+            assert q.qualifier == said, (span, q.qualifier)
+        else:
+            assert q.qualifier == EXACT or in_list, (span, q.qualifier)
