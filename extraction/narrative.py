@@ -533,6 +533,8 @@ def _subject_variants(subject: str) -> list[str]:
     m = _action_pattern().search(subject)
     if m and len(subject) - m.end() >= 4:
         out.append(subject[m.end():])
+    if (e := _action_end().search(out[-1])) and e.start() >= 4:
+        out.append(out[-1][:e.start()])  # 安居富民工程建设: the object without the action after it
     return out
 
 

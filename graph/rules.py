@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from . import facts
 
@@ -69,7 +69,8 @@ def run_rules(g: Graph) -> list[Finding]:
         out.extend(_qualitative(ind))
     statements = facts.statements(g)
     out.extend(_text_vs_table(statements, inds))
-    out.extend(_text_growth(statements, inds))
+    falling = set(g.subjects(facts.PKG.direction, Literal("down")))  # 年均下降3%: a rate of -3 %
+    out.extend(_text_growth(statements, inds, falling))
     projects = facts.projects(g)
     out.extend(_sums(projects))
     out.extend(_counts(projects, facts.categories(g)))
@@ -176,8 +177,8 @@ def _text_vs_table(statements: list[facts.Statement], inds: dict):
         # by its size: 降低17% and 〔17〕 or 〔-17〕 agree.
         said_mult = said.multiplier if said.unit else cell.multiplier
         a, b = said.value * said_mult, cell.value * cell.multiplier
-        if a == b or st.kind == "change" and abs(a) == abs(b):
-            continue
+        if a == b or st.kind in ("growth", "change") and abs(a) == abs(b):
+            continue  # the text prints no sign: 下降2% and a cell of -2 agree
         yield Finding(
             "text-vs-table", VIOLATION, str(ind.iri), ind.label,
             f"{ind.label}：正文写{said.text}，指标表为{cell.text}（{cell.year}年）"
@@ -186,7 +187,7 @@ def _text_vs_table(statements: list[facts.Statement], inds: dict):
             [st.span, said.span, cell.span])
 
 
-def _text_growth(statements: list[facts.Statement], inds: dict):
+def _text_growth(statements: list[facts.Statement], inds: dict, falling: set):
     """A growth rate stated in the text, checked against the table's baseline and target.
 
     Only where the table's own growth cell does not say the same thing (that one is checked
@@ -207,7 +208,10 @@ def _text_growth(statements: list[facts.Statement], inds: dict):
         implied = implied_growth(base.value, end.value, end.year - base.year)
         if implied is None:
             continue
-        ok, bound = _growth_agrees(said.value, said.qualifier, implied)
+        rate, bound_of = said.value, said.qualifier
+        if st.iri in falling:  # a fall of at least 3 % a year is a rate of at most -3 %
+            rate, bound_of = -rate, {"at_least": "at_most", "at_most": "at_least"}.get(bound_of, bound_of)
+        ok, bound = _growth_agrees(rate, bound_of, implied)
         if ok:
             continue
         money = (ind.unit or "").endswith("元")

@@ -7,8 +7,10 @@ from rdflib import RDF, XSD, Literal, URIRef
 from test_audit import BASE, PKG, SDMX, PlanGraph, rules, v
 
 
-def statement(pg, n, ind, kind, text, value, qualifier="Exact", unit=None, mult=1, year=2020):
+def statement(pg, n, ind, kind, text, value, qualifier="Exact", unit=None, mult=1, year=2020, direction=None):
     t = URIRef(f"{BASE}/target-{n}")
+    if direction:
+        pg.g.add((t, PKG.direction, Literal(direction)))
     val = URIRef(f"{t}/value")
     for triple in ((t, RDF.type, PKG.NarrativeTarget), (t, PKG.restates, ind), (t, PKG.targetKind, Literal(kind)),
                    (t, PKG.subjectText, Literal("x", lang="zh")), (t, RDF.value, val),
@@ -49,3 +51,15 @@ def test_a_change_is_compared_with_the_five_year_change_only():
     statement(pg, 2, water, "change", "20%", "20", unit="%")  # disagrees
     statement(pg, 3, urban, "change", "4个百分点", "4", unit="个百分点")  # an annual cell: not comparable
     assert rules(pg.findings()) == [("text-vs-table", "violation", "单位GDP用水量降低")]
+
+
+def test_a_falling_rate_is_checked_as_a_fall():
+    pg = PlanGraph()
+    # 100 -> 86 in five years is -2.97 % a year: 年均下降3% holds, 年均下降5%以上 cannot be met.
+    kept = pg.indicator("能耗", {"baseline": v("100", "100", year=2015), "target": v("86", "86", year=2020)},
+                        unit="万吨", mult=10000)
+    broken = pg.indicator("煤耗", {"baseline": v("100", "100", year=2015), "target": v("86", "86", year=2020)},
+                          unit="万吨", mult=10000)
+    statement(pg, 1, kept, "growth", "3%", "3", unit="%", direction="down")
+    statement(pg, 2, broken, "growth", "5%以上", "5", "AtLeast", "%", direction="down")
+    assert rules(pg.findings()) == [("text-growth-rate", "violation", "煤耗")]
