@@ -102,7 +102,7 @@ def from_extracted(extracted, data: bytes, name: str) -> SourceText:
     text = extracted.text
     if not text.strip():
         raise PlanError(f"{name}: no text in the document")
-    normalised, starts, ends = normalise(text)
+    normalised, starts, ends = prepare(text, frozenset(getattr(extracted, "soft_breaks", ()) or ()))
     return SourceText(
         original=text,
         text=normalised,
@@ -125,7 +125,7 @@ def decode_plan(data: bytes, name: str = "<bytes>") -> SourceText:
     text, encoding = _decode(data, name)
     if not text.strip():
         raise PlanError(f"{name}: empty file")
-    normalised, starts, ends = normalise(text)
+    normalised, starts, ends = prepare(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     return SourceText(
         original=text,
@@ -204,6 +204,17 @@ def _fold(ch: str) -> str:
         if folded.isalnum() or folded in "%.+-/":
             return folded
     return ch
+
+
+def prepare(text: str, soft_breaks: frozenset[int] = frozenset()) -> tuple[str, array, array]:
+    """The text the readers work on: characters normalised, then the page layout undone.
+
+    ``soft_breaks`` are offsets in ``text`` of line breaks a reader knows to be wraps.
+    """
+    from .layout import normalise_layout
+
+    normalised, starts, ends = normalise(text)
+    return normalise_layout(text, normalised, starts, ends, soft_breaks)
 
 
 def normalise(text: str) -> tuple[str, array, array]:
