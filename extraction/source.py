@@ -55,13 +55,21 @@ class SourceText:
     def locate(self, start: int, end: int) -> dict:
         """Provenance of a normalised span: original offsets, lines and quoted text."""
         o_start, o_end = self.to_original(start, end)
-        return {
+        where = {
             "start": o_start,
             "end": o_end,
             "line": self.line_of(o_start),
             "end_line": self.line_of(max(o_start, o_end - 1)),
             "text": self.original[o_start:o_end],
         }
+        if self.pages:
+            where["page"] = self.page_of(o_start)
+        return where
+
+    def page_of(self, original_offset: int) -> int | None:
+        """The number of the page an offset in the original text lies on (paginated sources)."""
+        k = bisect.bisect_right([p.start for p in self.pages], original_offset) - 1
+        return self.pages[max(k, 0)].number if self.pages else None
 
 
 def read_plan(path: str | Path) -> SourceText:
@@ -102,7 +110,7 @@ def from_extracted(extracted, data: bytes, name: str) -> SourceText:
     text = extracted.text
     if not text.strip():
         raise PlanError(f"{name}: no text in the document")
-    normalised, starts, ends = prepare(text, frozenset(getattr(extracted, "soft_breaks", ()) or ()))
+    normalised, starts, ends = prepare(text, frozenset(extracted.soft_breaks))
     return SourceText(
         original=text,
         text=normalised,
