@@ -47,6 +47,7 @@ _WRAP_BAND = 0.85
 _FULL = 0.8  # a line this close to the wrap width was wrapped (spacing and indentation vary)
 _MIN_WRAPPED_LINES = 8
 _MIN_WIDTH = 16  # display columns: shorter lines say nothing about a wrap width
+_FURNITURE_MAX = 40  # characters: a running header or footer is a short line
 _HEAD_LINES = 2  # lines at the top and bottom of a page that may be running headers or footers
 
 
@@ -104,6 +105,9 @@ def normalise_layout(original: str, text: str, starts: array, ends: array,
     ``soft_breaks`` are offsets in the original text of line breaks that a reader knows,
     from the page's geometry, to be wraps inside a paragraph.
     """
+    # A form feed inside a line opens a new line: the page's first.
+    breaks = [Edit(i, i + 1, "\n\f") for i, ch in enumerate(text) if ch == "\f" and i and text[i - 1] != "\n"]
+    text, starts, ends = apply_edits(text, starts, ends, breaks)
     text, starts, ends = apply_edits(text, starts, ends, _page_furniture(text))
     known = {i for i, ch in enumerate(text) if ch == "\n" and starts[i] in soft_breaks} if soft_breaks else None
     # Wraps first: an indented line is a paragraph opening, which the join must see.
@@ -150,11 +154,7 @@ def _page_furniture(text: str) -> list[Edit]:
     for i, line in enumerate(lines):
         if i in doomed:
             continue
-        for m in re.finditer("\f", line.text):
-            at = line.start + m.start()
-            # A form feed opening a line goes; one inside a line becomes a line break.
-            lead = not line.text[:m.start()].strip(" \t\u3000\f")
-            edits.append(Edit(at, at + 1, "" if lead else "\n"))
+        edits.extend(Edit(line.start + m.start(), line.start + m.start() + 1) for m in re.finditer("\f", line.text))
     return edits
 
 
@@ -186,6 +186,7 @@ def _furniture_at_breaks(lines: list[_Line], pages: list[list[int]]) -> set[int]
         keys.update({_furniture_key(lines[i].text) for i in edge})
     # A running header or footer stands at the edge of many pages.
     repeated = {k for k, n in keys.items() if n >= max(2, math.ceil(0.25 * len(pages))) and k.strip("#")}
+    repeated = {k for k in repeated if len(k) <= _FURNITURE_MAX}
     bare: dict[int, int] = {}  # line -> its number minus its page's position
     for page_index, edge in enumerate(edges):
         for i in edge:
@@ -231,7 +232,7 @@ def _furniture_without_breaks(lines: list[_Line]) -> set[int]:
                     seen += 1
                 j += step
     keys = Counter(_furniture_key(lines[j].text) for j in set(near))
-    repeated = {k for k, n in keys.items() if n >= 2 and k.strip("#")}
+    repeated = {k for k, n in keys.items() if n >= 2 and k.strip("#") and len(k) <= _FURNITURE_MAX}
     doomed |= {j for j in near if _furniture_key(lines[j].text) in repeated and not _STRUCTURE.match(lines[j].text)}
     return doomed
 

@@ -1,0 +1,226 @@
+"""The layout stage: page breaks, page numbers, running headers, hard wraps and indentation undone.
+
+Each pattern is tested on a small synthetic text written here, then on real conversions of a
+published plan (``pdftotext`` plain and ``-layout``) and of the sample rendered as a PDF.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from plankg import sample_plan_path
+from plankg.extraction import build_document, decode_plan, read_plan
+from plankg.extraction.serialize import outline_counts
+from plankg.extraction.source import normalise
+
+from support import shared_plan
+
+# A paragraph of the genre, wrapped at 24 characters as a PDF page would print it.
+PARA = ("坚持以发展为主题，发展是硬道理，是解决所有问题的关键。必须坚持以经济建设为中心不动摇，增强紧迫感和忧患"
+        "意识，抓住机遇，在确保质量和效益提高的基础上，力争经济社会快速发展，全面提高人民生活水平。")
+
+
+def para(k: int) -> str:
+    """The k-th paragraph of a page: the same words starting elsewhere, so pages differ."""
+    return PARA[7 * k:-1] + PARA[:7 * k] + "。"
+
+
+def wrap(text: str, width: int = 24) -> list[str]:
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
+def read(text: str):
+    return decode_plan(text.encode("utf-8"), "synthetic.txt")
+
+
+def outline(text: str):
+    return build_document(read(text))
+
+
+def chapter_sections(doc) -> list[tuple[str, list[str]]]:
+    return [(c.title, [s.title for s in c.children if s.kind == "section"]) for c in doc.outline.find("chapter")]
+
+
+def wrapped_plan(separator_before_chapter_2: str, page_furniture=("", "")) -> str:
+    """Two chapters of wrapped paragraphs; chapter 2 begins on a new page."""
+    head, foot = page_furniture
+    body1 = "\n".join(["第一章 发展基础", "第一节 农业", *wrap(PARA), "第二节 工业", *wrap(PARA)])
+    body2 = "\n".join(["第二章 发展目标", "第一节 总体目标", *wrap(PARA), "第二节 主要指标", *wrap(PARA)])
+    return body1 + "\n" + foot + separator_before_chapter_2 + head + body2 + "\n"
+
+
+# --- page breaks ----------------------------------------------------------------------
+
+def test_form_feed_before_a_heading_keeps_the_heading():
+    doc = outline(wrapped_plan("\f"))
+    assert chapter_sections(doc) == [("发展基础", ["农业", "工业"]), ("发展目标", ["总体目标", "主要指标"])]
+    assert "\f" not in doc.source.text
+
+
+@pytest.mark.parametrize("number", ["- 12 -", "12", "第12页", "— 3 —", "第 3 页 共 28 页", "3/28"])
+def test_page_numbers_at_page_breaks_are_removed(number):
+    # The page number is the last line of the page, before the form feed.
+    src = read(wrapped_plan("\f", ("", number + "\n")))
+    assert number not in src.text
+    assert chapter_sections(build_document(src))[1] == ("发展目标", ["总体目标", "主要指标"])
+
+
+def test_bare_numbers_are_page_numbers_only_where_they_count_the_pages():
+    pages = ["\n".join(["第一章 总则", *wrap(para(0)), "7"]), "\n".join([*wrap(para(1)), "8"]),
+             "\n".join([*wrap(para(2)), "9"])]
+    src = read("\f".join(pages) + "\n")
+    assert [ln for ln in src.text.split("\n") if ln.strip().isdigit()] == []
+    # A number at the edge of one page only, not counting the pages, is text (here a table value).
+    src = read("\n".join(["第一章 总则", "\t生产总值", "\t494"]) + "\n\f" + "\n".join(wrap(PARA)) + "\n")
+    assert "\t494" in src.text
+
+
+def test_decorated_page_numbers_without_form_feeds_are_removed_and_the_paragraph_joined():
+    lines = wrap(PARA)
+    text = "\n".join(["第一章 总则", *lines[:2], "", "- 5 -", "", *lines[2:], *wrap(para(1)), *wrap(para(2))]) + "\n"
+    src = read(text)
+    assert "- 5 -" not in src.text
+    assert PARA in src.text
+
+
+def test_running_headers_and_footers_repeated_at_page_edges_are_removed():
+    header, footer = "云南日报 2001年2月20日", "某省人民政府发布"
+    pages = []
+    for k, chapter in enumerate(["第一章 总则", "第二章 目标", "第三章 措施"], start=1):
+        pages.append("\n".join([header, chapter, *wrap(PARA), footer, f"- {k} -"]))
+    src = read("\f".join(pages) + "\n")
+    assert header not in src.text and footer not in src.text
+    doc = build_document(src)
+    assert [c.title for c in doc.outline.find("chapter")] == ["总则", "目标", "措施"]
+    assert src.text.count(PARA) == 3  # each paragraph whole again
+
+
+def test_a_heading_used_as_running_header_still_opens_its_chapter_once():
+    pages = ["\n".join(["第一章 总则", *wrap(para(k))]) for k in range(3)]
+    doc = outline("\f".join(pages) + "\n")
+    assert [c.title for c in doc.outline.find("chapter")] == ["总则"]
+
+
+def test_a_paragraph_running_over_a_page_break_is_joined():
+    lines = wrap(PARA)
+    page2 = [*lines[2:], *wrap(para(1)), *wrap(para(2))]
+    src = read("\n".join(["第一章 总则", *lines[:2]]) + "\n\n\f" + "\n".join(page2) + "\n")
+    assert PARA in src.text
+
+
+# --- hard wraps ------------------------------------------------------------------------
+
+def test_hard_wrapped_paragraphs_are_joined_and_provenance_spans_the_lines():
+    src = read("\n".join(["第一章 总则", *wrap(PARA), "", *wrap(PARA[::-1][:-1] + "。")]) + "\n")
+    assert PARA in src.text
+    lines = wrap(PARA)
+    words = lines[1][-2:] + lines[2][:2]  # two characters either side of a line break
+    start = src.text.index(words)
+    where = src.locate(start, start + 4)
+    # The words run over a line break in the original; provenance quotes them as printed.
+    assert where["text"] == lines[1][-2:] + "\n" + lines[2][:2] and (where["line"], where["end_line"]) == (3, 4)
+
+
+def test_headings_list_items_cells_and_sentence_ends_are_not_joined():
+    lines = wrap(PARA)
+    text = "\n".join([
+        "第一章 总则", *lines,
+        "第一节 农业现代化建设的主要任务和重点工程布局",  # a heading after a full line
+        *lines[:3],
+        "（一）加快发展现代农业，推进农业产业化经营。",  # a list item after a full line
+        "1.建设高标准农田",
+        *lines[:2],
+        "\t生产总值（亿元）",  # a table cell after a full line
+        "\t494.1",
+        *lines[:4], "第二节 工业",
+    ]) + "\n"
+    src = read(text)
+    out = src.text.split("\n")
+    for kept in ["第一节 农业现代化建设的主要任务和重点工程布局", "（一）加快发展现代农业，推进农业产业化经营。",
+                 "1.建设高标准农田", "\t生产总值（亿元）", "\t494.1", "第二节 工业"]:
+        assert kept in out
+    # A full line ending a sentence keeps its break: "…关键。" then the next sentence.
+    sentence_end = "是解决所有问题的关键。"
+    assert any(ln.endswith(sentence_end) for ln in out) or PARA in src.text
+
+
+def test_a_text_with_one_paragraph_per_line_is_left_alone():
+    text = "\n".join(["第一章 总则", PARA, PARA[:30], PARA[:41], "第二章 目标", PARA]) + "\n"
+    src = read(text)
+    assert src.text == text
+
+
+def test_latin_words_broken_over_lines_keep_a_space():
+    words = "the plan sets a target for gross domestic product growth of about seven percent each year"
+    lines, line = [], ""
+    for w in words.split():  # wrapped at 30 columns, between words
+        if len(line) + len(w) + 1 > 30:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line + ".")
+    src = read("\n".join(["第一章 总则", *lines, *lines, *lines]) + "\n")
+    assert src.text.count(words + ".") == 3
+
+
+# --- indentation -----------------------------------------------------------------------
+
+def test_layout_indentation_of_every_paragraph_is_not_read_as_boxes():
+    body = []
+    for k in range(1, 4):
+        body += [f"  第{'一二三'[k - 1]}节 任务{k}"]
+        for _ in range(3):
+            first, *rest = wrap(PARA)
+            body += ["     " + first, *rest]
+    doc = outline("\n".join(["  第一章 总则", *body]) + "\n")
+    counts = outline_counts(doc)
+    assert (counts["chapters"], counts["sections"], counts["boxes"]) == (1, 3, 0)
+    assert doc.source.text.count(PARA) == 9
+
+
+def test_an_indented_block_under_a_paragraph_is_still_a_box():
+    text = "\n".join([
+        "第一章 总则", "", PARA, "", "第一节 农业", "", PARA,
+        " 农业重点项目：高标准农田建设工程、节水灌溉工程。", "", "林业重点项目：防护林建设工程。", "", "",
+        "第二节 工业", "", PARA, "",
+    ]) + "\n"
+    doc = outline(text)
+    boxes = doc.outline.find("box")
+    assert len(boxes) == 1 and not boxes[0].labelled
+    assert doc.source.text == normalise(text)[0]  # nothing here is page layout
+
+
+def test_the_sample_text_is_not_changed_by_the_layout_stage(sample_text):
+    src = read_plan(sample_plan_path())
+    assert src.text == normalise(sample_text)[0]
+
+
+# --- real conversions ------------------------------------------------------------------
+
+def pdftotext(pdf, *options) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", *options, str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+
+
+@pytest.mark.parametrize("options", [(), ("-layout",)], ids=["plain", "layout"])
+def test_yunnan_pdf_through_pdftotext(options):
+    text = pdftotext(shared_plan("yunnan-10th.pdf"), *options)
+    assert re.search(r"\f *第二十五章", text)  # the page break that hid a heading
+    doc = build_document(decode_plan(text.encode("utf-8"), "yunnan-10th.txt"))
+    counts = outline_counts(doc)
+    assert (counts["parts"], counts["chapters"], counts["sections"]) == (8, 26, 77)
+    assert counts["boxes"] == 0  # the -layout indentation is not read as boxes
+    chapters = {c.number: c for c in doc.outline.find("chapter")}
+    # Headings that open a page (after a form feed), read off the PDF by hand.
+    assert chapters[25].title == "改善宏观经济管理"
+    assert [s.title for s in chapters[24].children if s.kind == "section"] == [
+        "加强民主政治建设", "加强法制建设", "维护社会政治稳定"]
+    assert [s.title for s in chapters[25].children if s.kind == "section"] == []
+    assert "推进农业产业化经营" in [s.title for s in chapters[3].children]
+    assert "加强水利设施建设" in [s.title for s in chapters[4].children]
+    # A paragraph broken over a page (…少数干 / 部铺张浪费…) reads whole again.
+    assert "少数干部铺张浪费" in doc.source.text
