@@ -1,0 +1,96 @@
+"""Make PDF files for the tests with reportlab: a plan's lines as printed pages, ruled tables, bad files.
+
+The Chinese text uses reportlab's built-in Adobe CID font (STSong-Light), which needs no font file:
+the PDF names the font and maps characters through the standard Adobe-GB1 encoding, as many
+published PDFs do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+FONT = "STSong-Light"
+
+
+def _reportlab():
+    try:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    except ImportError:
+        pytest.skip("reportlab is not installed (pip install -e '.[test]')")
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def styles():
+    from reportlab.lib.styles import ParagraphStyle
+
+    _reportlab()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK", spaceAfter=4)
+    return {
+        "body": body,
+        "indented": ParagraphStyle("indented", parent=body, leftIndent=21),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
+    }
+
+
+def page_footer(canvas, doc) -> None:
+    """A running footer and the page number, as printed plans carry them."""
+    canvas.saveState()
+    canvas.setFont(FONT, 9)
+    canvas.drawCentredString(doc.pagesize[0] / 2, 30, f"- {doc.page} -")
+    canvas.drawString(doc.leftMargin, doc.pagesize[1] - 40, "国民经济和社会发展规划纲要")
+    canvas.restoreState()
+
+
+def plan_pdf(lines: list[str], path: Path) -> Path:
+    """A plan's text lines printed as paragraphs on A4 pages with a running header and page numbers.
+
+    A tab-indented line (a table cell in the text) is printed as a short line of its own and an
+    indented line as an indented paragraph; blank lines are the spacing between paragraphs.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    st = styles()
+    story = []
+    for line in lines:
+        if not line.strip():
+            continue
+        if line.startswith("\t"):
+            story.append(Paragraph(escape(line.strip()), st["cell"]))
+        elif line[0] in " \u3000":
+            story.append(Paragraph(escape(line.strip()), st["indented"]))
+        else:
+            story.append(Paragraph(escape(line.strip()), st["body"]))
+    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    return path
+
+
+def table_pdf(before: list[str], rows: list[list[str]], spans: list[tuple], after: list[str], path: Path) -> Path:
+    """Paragraphs, a ruled table (``spans``: reportlab SPAN commands as ((col, row), (col, row))), paragraphs."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    st = styles()
+    cells = [[Paragraph(escape(c), st["cell"]) if c else "" for c in row] for row in rows]
+    style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    style += [("SPAN", a, b) for a, b in spans]
+    story = [Paragraph(escape(t), st["body"]) for t in before]
+    story.append(Table(cells, style=TableStyle(style)))
+    story += [Paragraph(escape(t), st["body"]) for t in after]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def image_only_pdf(path: Path) -> Path:
+    """A 'scanned' page: an image and no text layer."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 800), "white")
+    ImageDraw.Draw(image).rectangle((50, 50, 550, 120), fill="black")
+    image.save(path, "PDF")
+    return path
