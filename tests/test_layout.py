@@ -224,3 +224,28 @@ def test_yunnan_pdf_through_pdftotext(options):
     assert "加强水利设施建设" in [s.title for s in chapters[4].children]
     # A paragraph broken over a page (…少数干 / 部铺张浪费…) reads whole again.
     assert "少数干部铺张浪费" in doc.source.text
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory):
+    from pdfmaker import plan_pdf
+
+    text = open(sample_plan_path(), encoding="utf-8").read()
+    return plan_pdf(text.split("\n"), tmp_path_factory.mktemp("pdf") / "sample.pdf")
+
+
+@pytest.mark.parametrize("options", [(), ("-layout",)], ids=["plain", "layout"])
+def test_sample_printed_to_pdf_through_pdftotext(sample_pdf, options):
+    text = pdftotext(sample_pdf, *options)
+    assert text.count("\f") > 20 and "- 12 -" in text  # pages, numbered, with a running header
+    doc = build_document(decode_plan(text.encode("utf-8"), "sample.txt"))
+    counts = outline_counts(doc)
+    # The counts of tests/test_outline.py, which were counted in the sample by hand.
+    assert (counts["parts"], counts["chapters"], counts["sections"]) == (11, 59, 28)
+    assert (counts["annexes"], counts["annex_chapters"]) == (2, 10)
+    labelled = [b for b in doc.outline.find("box") if b.labelled]
+    assert [b.number for b in labelled] == [1, 2, 3, 6, 14, 19]
+    # Plain text loses the indentation of the boxes without a heading; -layout keeps it, and
+    # every one of them is found again.
+    assert counts["unlabelled_boxes"] == (13 if options else 0)
+    assert "- 12 -" not in doc.source.text and "国民经济和社会发展规划纲要\n" not in doc.source.text
