@@ -27,8 +27,9 @@ _NUM = f"[{_NUMERAL}0-9]{{1,6}}"
 # A line that begins a unit of structure: never joined to the line before it, nor is it
 # the start of a join onto the next line.
 _STRUCTURE = re.compile(
-    rf"^[ \t\u3000]*(?:#{{1,6}}\s|>|\||(?:\*\*)?第{_NUM}(?:篇|章|节|部分)|(?:\*\*)?专[ \u3000]*栏|(?:\*\*)?附[ \u3000]*件"
+    rf"^[ \t\u3000]*(?:#{{1,6}}|>|\||(?:\*\*)?第{_NUM}(?:篇|章|节|部分)|(?:\*\*)?专[ \u3000]*栏|(?:\*\*)?附[ \u3000]*件"
     r"|(?:\*\*)?(?:目[ \u3000]*录|前[ \u3000]*言|序[ \u3000]*言)[ \u3000]*$)")
+_HEADINGS = re.compile(rf"第{_NUM}(?:篇|章|节)")
 # A line that begins a list item: "（一）", "一、", "1.", "（3）", "- ", "● ".
 _LIST_ITEM = re.compile(
     rf"^[ \u3000]*(?:[（(]{_NUM}[)）]|[{_NUMERAL}]{{1,3}}[、.．]|\d{{1,3}}[、.．](?!\d)|[-*+•●○■□◆▲△★☆]\s?)")
@@ -300,7 +301,11 @@ def _hard_wraps(text: str, widths: list[int], known: set[int] | None) -> list[Ed
 
 
 def _joinable(line: _Line, nxt: _Line) -> bool:
-    if not _is_prose(line) or not _is_prose(nxt) or _LIST_ITEM.match(nxt.text):
+    if line.blank or line.text.startswith("\t") or not _is_prose(nxt) or _LIST_ITEM.match(nxt.text):
+        return False
+    # A heading is not joined to what follows, unless it is headings run together (a contents
+    # line of OCR) that fill the line and go on.
+    if _STRUCTURE.match(line.text) and len(_HEADINGS.findall(line.text)) < 2:
         return False
     if _SENTENCE_END.search(line.text.rstrip()):
         return False

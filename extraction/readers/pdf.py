@@ -37,6 +37,7 @@ class _Char:
     top: float
     x1: float
     bottom: float
+    space_before: str = ""  # a space character the PDF itself has before this one
 
 
 @dataclass
@@ -105,15 +106,19 @@ def _read_page(page) -> tuple[list[_Char], list[_Line], list[_Table]]:
 
     _, height = page.get_size()
     textpage = page.get_textpage()
-    chars = []
+    chars, space = [], ""
     for k in range(textpage.count_chars()):
         if raw.FPDFText_IsGenerated(textpage.raw, k):
             continue  # spaces and line breaks PDFium inferred; the geometry says where they are
         ch = chr(raw.FPDFText_GetUnicode(textpage.raw, k))
-        if not ch.strip() or ch == "\ufffe":
+        if ch in "\r\n\ufffe":
+            continue
+        if not ch.strip():
+            space = space or ch
             continue
         left, bottom, right, top = textpage.get_charbox(k, loose=True)
-        chars.append(_Char(ch, left, height - top, right, height - bottom))
+        chars.append(_Char(ch, left, height - top, right, height - bottom, space))
+        space = ""
     textpage.close()
     tables = _ruled_tables(page, height, chars)
     free = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
@@ -136,14 +141,16 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
 
 
 def _join_chars(chars: list[_Char]) -> str:
-    """A line's characters in order; a space where the gap is that of a space."""
+    """A line's characters in order; a space where the PDF has one, or where the gap is that of a space."""
     out = []
     size = statistics.median(c.bottom - c.top for c in chars)
     for prev, c in zip([None] + chars[:-1], chars):
         if prev is not None:
             gap = c.x0 - prev.x1
-            latin = prev.ch.isascii() and prev.ch.isalnum() and c.ch.isascii() and c.ch.isalnum()
-            if gap > size * (0.25 if latin else 1.0):
+            latin = prev.ch.isascii() or c.ch.isascii()
+            if c.space_before:
+                out.append(c.space_before)
+            elif gap > size * (0.25 if latin else 1.0):
                 out.append(" ")
         out.append(c.ch)
     return "".join(out)
@@ -304,11 +311,13 @@ def _join_lines(texts: list[str]) -> list[str]:
 
 def _assemble(pages: list[tuple[list[_Char], list[_Line], list[_Table]]]) -> Extracted:
     writer = _Writer()
+    # One set of margins for the document: a page of short lines or indented blocks has its own
+    # most common start, which is not the margin.
+    left, right, size = _margins([ln for _, lines, _ in pages for ln in lines])
     for number, (chars, lines, tables) in enumerate(pages, start=1):
         start = writer.write("\f") if number > 1 else writer.pos
         if number > 1:
             start += 1
-        left, right, size = _margins(lines)
         blocks = sorted([(ln.top, 0, ln) for ln in lines] + [(t.top, 1, t) for t in tables], key=lambda b: b[:2])
         prev: _Line | None = None
         for _, is_table, block in blocks:
@@ -331,7 +340,7 @@ def _assemble(pages: list[tuple[list[_Char], list[_Line], list[_Table]]]) -> Ext
 
 
 def _margins(lines: list[_Line]) -> tuple[float, float, float]:
-    """The page's body left margin (most lines start there), right margin and type size."""
+    """The body's left margin (most lines start there), right margin and type size."""
     if not lines:
         return 0.0, 0.0, 0.0
     size = statistics.median(ln.bottom - ln.top for ln in lines)
