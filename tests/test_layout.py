@@ -146,6 +146,22 @@ def test_headings_list_items_cells_and_sentence_ends_are_not_joined():
     assert any(ln.endswith(sentence_end) for ln in out) or PARA in src.text
 
 
+def test_headings_run_together_and_wrapped_are_joined_back():
+    # OCR runs a contents onto one line; printed, that line wraps mid-heading.
+    contents = "第一篇总则第一章发展基础第二章指导思想第二篇发展任务第三章农业第四章工业第五章服务业"
+    chapters = [("第一篇 总则", ["第一章 发展基础", "第二章 指导思想"]),
+                ("第二篇 发展任务", ["第三章 农业", "第四章 工业", "第五章 服务业"])]
+    body = []
+    for k, (part, chs) in enumerate(chapters):
+        body.append(part)
+        for ch in chs:
+            body += [ch, *wrap(para(k))]
+    doc = outline("\n".join(["目录", *wrap(contents), *body]) + "\n")
+    assert contents in doc.source.text
+    assert [c.title for c in doc.outline.find("chapter")] == ["发展基础", "指导思想", "农业", "工业", "服务业"]
+    assert len(doc.outline.find("contents")) == 1
+
+
 def test_a_text_with_one_paragraph_per_line_is_left_alone():
     text = "\n".join(["第一章 总则", PARA, PARA[:30], PARA[:41], "第二章 目标", PARA]) + "\n"
     src = read(text)
@@ -249,3 +265,16 @@ def test_sample_printed_to_pdf_through_pdftotext(sample_pdf, options):
     # every one of them is found again.
     assert counts["unlabelled_boxes"] == (13 if options else 0)
     assert "- 12 -" not in doc.source.text and "国民经济和社会发展规划纲要\n" not in doc.source.text
+
+
+@pytest.mark.parametrize("plan, counts", [("national-12th.md", (16, 62, 167)), ("national-15th.md", (18, 62, 171))])
+def test_national_plans_printed_to_pdf_keep_their_outline(tmp_path, plan, counts):
+    from pdfmaker import plan_pdf
+
+    # The counts of ../shared/plans/README.md, read off the plans by hand.
+    text = shared_plan(plan).read_text(encoding="utf-8")
+    pdf = plan_pdf(text.split("\n"), tmp_path / "plan.pdf")
+    sources = [decode_plan(pdftotext(pdf, *options).encode("utf-8"), "plan.txt") for options in [(), ("-layout",)]]
+    for src in [*sources, read_plan(pdf)]:
+        c = outline_counts(build_document(src))
+        assert (c["parts"], c["chapters"], c["sections"], c["boxes"]) == (*counts, 0), src.format
