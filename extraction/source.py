@@ -64,7 +64,17 @@ class SourceText:
         }
         if self.pages:
             where["page"] = self.page_of(o_start)
+            cell = self.cell_at(o_start, o_end)
+            if cell is not None and cell.bbox is not None:
+                where["bbox"] = list(cell.bbox)  # (x0, top, x1, bottom) in points on its page
         return where
+
+    def cell_at(self, o_start: int, o_end: int):
+        """The table cell (a readers.GridCell) whose rendered text holds an original span, if any."""
+        for grid in self.grids:
+            if grid.start <= o_start < grid.end:
+                return next((c for c in grid.cells if c.start <= o_start and o_end <= c.end), None)
+        return None
 
     def page_of(self, original_offset: int) -> int | None:
         """The number of the page an offset in the original text lies on (paginated sources)."""

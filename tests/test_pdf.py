@@ -125,7 +125,9 @@ def test_indicators_of_a_ruled_table(table_doc):
         ("民生福祉", "城镇登记失业率", "%", "binding", "1.3", "4以内"),
     ]
     gdp = table.indicators[0]
-    assert table_doc.locate(gdp.value("target").start, gdp.value("target").end)["page"] == 1
+    where = table_doc.locate(gdp.value("target").start, gdp.value("target").end)
+    cell = next(c for c in table_doc.source.grids[0].cells if c.text == "770")
+    assert where["page"] == 1 and where["bbox"] == list(cell.bbox) and where["text"] == "770"
 
 
 # --- bad files ---------------------------------------------------------------------------------
