@@ -80,13 +80,14 @@ def test_sample_printed_to_pdf_reads_to_the_sample_outline(sample_pdf):
 
 INTRO = ["第一章 主要目标", "到2020年，全区经济社会发展的主要指标如下。"]
 ROWS = [
+    ["专栏1 主要指标", "", "", "", "", ""],  # the title, a full-width row as Word makes it
     ["指标", "", "2015年", "2020年", "年均增长（%）", "属性"],
     ["经济总量", "全区生产总值（亿元）", "494.1", "770", "9左右", "预期性"],
     ["", "全社会固定资产投资（亿元）", "329.6", "662", "15", "预期性"],
     ["民生福祉", "城镇登记失业率（%）", "1.3", "4以内", "—", "约束性"],
 ]
 # 指标 spans the category and name columns; each category spans its rows, as Word merges them.
-SPANS = [((0, 0), (1, 0)), ((0, 1), (0, 2))]
+SPANS = [((0, 0), (5, 0)), ((0, 1), (1, 1)), ((0, 2), (0, 3))]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,9 @@ def test_ruled_table_is_read_from_its_cells_with_spans(table_doc):
     assert (cells[1, 0].text, cells[1, 0].rowspan, cells[1, 0].colspan) == ("经济总量", 2, 1)
     assert (2, 0) not in cells  # covered by 经济总量
     assert [cells[2, c].text for c in range(1, 6)] == ["全社会固定资产投资（亿元）", "329.6", "662", "15", "预期性"]
-    assert len(grid.cells) == 5 + 6 + 5 + 6
+    assert len(grid.cells) == 5 + 6 + 5 + 6  # the title row is not a row of the grid
+    box = table_doc.outline.find("box")
+    assert [(b.number, b.title, [c.kind for c in b.children]) for b in box] == [(1, "主要指标", ["table"])]
     for cell in grid.cells:
         assert src.original[cell.start:cell.end] == cell.text  # the cell's rendered line
         assert cell.page == 1 and cell.bbox[0] < cell.bbox[2] and cell.bbox[1] < cell.bbox[3]

@@ -265,36 +265,65 @@ class _Writer:
         return start
 
     def table(self, table: _Table, chars: list[_Char], number: int) -> None:
+        """Write a table in the tab-per-line layout (the rules of the other readers).
+
+        A full-width row at the top (the table's title, 专栏1 …) is written before it as a
+        line of text and one at the bottom (a 注： note) after it; in the body, a slot under a
+        cell merged down from above is a line holding only a tab, a slot merged from the left
+        is not written; two blank lines after the table close the box it stands in.
+        """
+        cells = sorted(self._cells(table, chars, number), key=lambda c: (c.row, c.col))
+        n_rows, n_cols = len(table.rows) - 1, len(table.cols) - 1
+
+        def full_width(r: int) -> GridCell | None:
+            row = [c for c in cells if c.row == r]
+            return row[0] if len(row) == 1 and row[0].colspan == n_cols and row[0].rowspan == 1 else None
+
+        top, bottom = 0, n_rows
+        while top < bottom and full_width(top):
+            top += 1
+        while bottom > top and full_width(bottom - 1):
+            bottom -= 1
         self.write("\n")
+        for r in range(top):
+            self.write(full_width(r).text + "\n\n")
+        owner = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.rowspan)
+                 for c in range(cell.col, cell.col + cell.colspan)}
         grid = Grid(start=self.pos, end=self.pos, source="pdf-ruled")
-        placed = {}
+        for r in range(top, bottom):
+            wrote = False
+            for c in range(n_cols):
+                cell = owner.get((r, c))
+                if cell is None or cell.col != c:
+                    continue  # a slot no cell covers, or one merged from the left
+                self.write("\t")
+                if cell.row == r:
+                    cell.row -= top
+                    cell.start = self.write(cell.text)
+                    cell.end = self.pos
+                    grid.cells.append(cell)
+                self.write("\n")
+                wrote = True
+            if wrote:
+                grid.end = self.pos - 1
+                self.write("\n")  # a blank line between rows
+        if grid.cells:
+            self.grids.append(grid)
+        for r in range(bottom, n_rows):
+            self.write(full_width(r).text + "\n")
+        self.write("\n\n")
+
+    @staticmethod
+    def _cells(table: _Table, chars: list[_Char], number: int) -> list[GridCell]:
+        out = []
         for bbox in table.cells:
             row, col = _index(table.rows, bbox[1]), _index(table.cols, bbox[0])
             rowspan = max(1, _index(table.rows, bbox[3]) - row)
             colspan = max(1, _index(table.cols, bbox[2]) - col)
             inside = [c for c in chars if _inside(c, bbox)]
             text = "".join(_join_lines([ln.text for ln in _group_lines(inside)]))
-            placed[(row, col)] = GridCell(text, row, col, rowspan, colspan, bbox=tuple(round(v, 1) for v in bbox),
-                                          page=number)
-        covered = {(r, c) for cell in placed.values() for r in range(cell.row, cell.row + cell.rowspan)
-                   for c in range(cell.col, cell.col + cell.colspan)}
-        for row in range(len(table.rows) - 1):
-            if row:
-                self.write("\n")  # a blank line between rows
-            for col in range(len(table.cols) - 1):
-                cell = placed.get((row, col))
-                if cell is not None:
-                    self.write("\t")
-                    cell.start = self.write(cell.text)
-                    cell.end = self.pos
-                    self.write("\n")
-                    grid.cells.append(cell)
-                elif (row, col) in covered and not any(
-                        c.row == row and c.col < col < c.col + c.colspan for c in placed.values()):
-                    self.write("\t\n")  # under a cell merged from the rows above: an empty cell, as Word writes it
-        grid.end = self.pos
-        self.grids.append(grid)
-        self.write("\n")
+            out.append(GridCell(text, row, col, rowspan, colspan, bbox=tuple(round(v, 1) for v in bbox), page=number))
+        return out
 
     def text(self) -> str:
         return "".join(self.parts)
