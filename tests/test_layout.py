@@ -267,14 +267,20 @@ def test_sample_printed_to_pdf_through_pdftotext(sample_pdf, options):
     assert "- 12 -" not in doc.source.text and "国民经济和社会发展规划纲要\n" not in doc.source.text
 
 
-@pytest.mark.parametrize("plan, counts", [("national-12th.md", (16, 62, 167)), ("national-15th.md", (18, 62, 171))])
-def test_national_plans_printed_to_pdf_keep_their_outline(tmp_path, plan, counts):
+@pytest.mark.parametrize("plan, counts, official", [
+    ("national-12th.md", (16, 62, 167), False),
+    ("national-15th.md", (18, 62, 171), True),
+    ("yunnan-10th.txt", (8, 26, 77), True),
+])
+def test_shared_plans_printed_to_pdf_keep_their_outline(tmp_path, plan, counts, official):
     from pdfmaker import plan_pdf
 
-    # The counts of ../shared/plans/README.md, read off the plans by hand.
-    text = shared_plan(plan).read_text(encoding="utf-8")
-    pdf = plan_pdf(text.split("\n"), tmp_path / "plan.pdf")
+    # The counts of ../shared/plans/README.md, read off the plans by hand. ``official``: set as
+    # government documents are (paragraphs indented, headings centred, page numbers "— 3 —").
+    text = shared_plan(plan).read_text(encoding="utf-8-sig").replace("\r", "")
+    pdf = plan_pdf(text.split("\n"), tmp_path / "plan.pdf", official=official)
     sources = [decode_plan(pdftotext(pdf, *options).encode("utf-8"), "plan.txt") for options in [(), ("-layout",)]]
     for src in [*sources, read_plan(pdf)]:
         c = outline_counts(build_document(src))
         assert (c["parts"], c["chapters"], c["sections"], c["boxes"]) == (*counts, 0), src.format
+        assert not re.search(r"[-—] \d+ [-—]", src.text)  # no page number left
