@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -42,6 +41,9 @@ _PAGE_NUMBER = re.compile(
     r"(?:[ \u3000]*[-－—–~·•]+)?[ \t\u3000]*$")
 _BARE_NUMBER = re.compile(r"^[ \t\u3000]*\d{1,4}[ \t\u3000]*$")
 _INDENT = re.compile(r"^[ \u3000]+")
+# East Asian wide and full-width characters (Unicode's East_Asian_Width W and F, in blocks).
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
 
 # Where lines are wrapped at the page width, most prose lines lie within this fraction of it.
 _WRAP_BAND = 0.85
@@ -77,10 +79,13 @@ def apply_edits(text: str, starts: array, ends: array, edits: Iterable[Edit]) ->
 
     A replacement's characters all point at the whole span they replace.
     """
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
+    if not edits:
+        return text, starts, ends
     out: list[str] = []
     new_starts, new_ends = array("l"), array("l")
     pos = 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+    for edit in edits:
         if edit.start < pos:
             continue  # overlaps an earlier edit: the first one wins
         out.append(text[pos:edit.start])
@@ -107,10 +112,10 @@ def normalise_layout(original: str, text: str, starts: array, ends: array,
     from the page's geometry, to be wraps inside a paragraph.
     """
     # A form feed inside a line opens a new line: the page's first.
-    breaks = [Edit(i, i + 1, "\n\f") for i, ch in enumerate(text) if ch == "\f" and i and text[i - 1] != "\n"]
+    breaks = [Edit(m.start(), m.end(), "\n\f") for m in re.finditer("(?<=[^\n])\f", text)]
     text, starts, ends = apply_edits(text, starts, ends, breaks)
     text, starts, ends = apply_edits(text, starts, ends, _page_furniture(text))
-    known = {i for i, ch in enumerate(text) if ch == "\n" and starts[i] in soft_breaks} if soft_breaks else None
+    known = {m.start() for m in re.finditer("\n", text) if starts[m.start()] in soft_breaks} if soft_breaks else None
     # Wraps first: an indented line is a paragraph opening, which the join must see.
     widths = [_width(original[starts[ln.start]:ends[ln.end - 1]]) if ln.end > ln.start else 0 for ln in _lines(text)]
     text, starts, ends = apply_edits(text, starts, ends, _hard_wraps(text, widths, known))
@@ -130,8 +135,8 @@ def _delete_line(line: _Line, text: str) -> Edit:
 
 
 def _width(s: str) -> int:
-    """Display width in columns: a CJK character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    """Display width in columns: a wide (CJK) character takes two."""
+    return len(s) + len(_WIDE.findall(s))
 
 
 # --- page breaks, page numbers, running headers and footers -----------------------------
