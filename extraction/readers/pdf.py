@@ -26,7 +26,7 @@ from . import Extracted, Grid, GridCell, Page
 _RULE_WIDTH = 2.0  # points: a path segment thinner than this in one direction is a rule
 _MIN_RULE = 10.0  # points: shorter paths are not table rules
 _SNAP = 3.0  # points: rules this close are one rule (pdfplumber's default tolerances)
-_MIN_TEXT_CHARS = 20  # fewer characters than this in the whole file: no text layer
+_MIN_PAGE_CHARS = 10  # a page with fewer characters has no text layer (a scan, or a blank page)
 _INDENT_MAX = 8  # ideographic spaces written for an indented line, at most
 
 
@@ -73,10 +73,15 @@ def read(data: bytes, name: str) -> Extracted:
         pages = [_read_page(pdf[i]) for i in range(len(pdf))]
     finally:
         pdf.close()
-    if sum(len(p[0]) for p in pages) < _MIN_TEXT_CHARS:
-        raise PlanError(f"{name}: a PDF without a text layer (a scanned document?); "
-                        "run OCR on it first (for example: ocrmypdf FILE OUT.pdf)")
-    return _assemble(pages)
+    empty = [n for n, p in enumerate(pages, start=1) if len(p[0]) < _MIN_PAGE_CHARS]
+    if len(empty) * 2 > len(pages):
+        raise PlanError(f"{name}: a PDF without a text layer on {len(empty)} of its {len(pages)} pages "
+                        "(a scanned document?); run OCR on it first (for example: ocrmypdf FILE OUT.pdf)")
+    extracted = _assemble(pages)
+    if empty:
+        extracted.notes.append(f"no text on page{'s' if len(empty) > 1 else ''} {', '.join(map(str, empty))} "
+                               "(blank, or scanned without a text layer)")
+    return extracted
 
 
 def _open(data: bytes, name: str):
