@@ -154,7 +154,11 @@ def _page_furniture(text: str) -> list[Edit]:
             run += 1
         at_break = any(i in doomed or "\f" in lines[i].text for i in range(k, run + 1) if i < len(lines))
         if at_break and 0 < k and run < len(lines):
-            doomed |= {i for i in range(k, run) if lines[i].blank}
+            blanks = [i for i in range(k, run) if lines[i].blank]
+            # A table going on over the page keeps one blank line: its rows' separator.
+            if blanks and lines[k - 1].text.startswith("\t") and lines[run].text.lstrip("\f").startswith("\t"):
+                blanks = blanks[1:]
+            doomed |= set(blanks)
         k = run + 1
     edits = [_delete_line(lines[i], text) for i in sorted(doomed)]
     for i, line in enumerate(lines):

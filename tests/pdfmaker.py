@@ -46,7 +46,7 @@ def page_footer(canvas, doc) -> None:
     """A running header and the page number, as printed plans carry them."""
     canvas.saveState()
     canvas.setFont(FONT, 9)
-    canvas.drawCentredString(doc.pagesize[0] / 2, 30, doc.page_number_format.format(doc.page))
+    canvas.drawCentredString(doc.pagesize[0] / 2, 30, getattr(doc, "page_number_format", "- {} -").format(doc.page))
     canvas.drawString(doc.leftMargin, doc.pagesize[1] - 40, "国民经济和社会发展规划纲要")
     canvas.restoreState()
 
@@ -81,8 +81,12 @@ def plan_pdf(lines: list[str], path: Path, official: bool = False) -> Path:
     return path
 
 
-def table_pdf(before: list[str], rows: list[list[str]], spans: list[tuple], after: list[str], path: Path) -> Path:
-    """Paragraphs, a ruled table (``spans``: reportlab SPAN commands as ((col, row), (col, row))), paragraphs."""
+def table_pdf(before: list[str], rows: list[list[str]], spans: list[tuple], after: list[str], path: Path,
+              repeat_rows: int = 0) -> Path:
+    """Paragraphs, a ruled table (``spans``: reportlab SPAN commands as ((col, row), (col, row))), paragraphs.
+
+    A table longer than a page breaks over pages; ``repeat_rows`` header rows are repeated on each.
+    """
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -91,9 +95,9 @@ def table_pdf(before: list[str], rows: list[list[str]], spans: list[tuple], afte
     style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     style += [("SPAN", a, b) for a, b in spans]
     story = [Paragraph(escape(t), st["body"]) for t in before]
-    story.append(Table(cells, style=TableStyle(style)))
+    story.append(Table(cells, style=TableStyle(style), repeatRows=repeat_rows))
     story += [Paragraph(escape(t), st["body"]) for t in after]
-    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return path
 
 

@@ -172,3 +172,20 @@ def test_pdf_that_is_not_a_pdf_inside_is_refused(tmp_path):
     bad = tmp_path / "fake.pdf"
     bad.write_bytes(b"%PDF-1.7\n" + b"garbage " * 100 + b"\n%%EOF\n")
     assert_refused(bad, "damaged")
+
+
+def test_a_table_running_over_pages_is_one_table(tmp_path):
+    # Sixty indicators: the table breaks over pages, its header row repeated on each (repeatRows).
+    rows = [["专栏2 主要指标", "", "", ""], ["指标", "2015年", "2020年", "属性"]]
+    rows += [[f"第{k}项指标（万吨）", f"{k}.5", f"{k + 10}", "预期性"] for k in range(1, 61)]
+    path = table_pdf(["第一章 主要目标", "主要指标如下。"], rows, [((0, 0), (3, 0))], ["第二章 保障措施", "加强领导。"],
+                     tmp_path / "long.pdf", repeat_rows=2)
+    doc = process(read_plan(path))
+    assert len(doc.source.pages) >= 2
+    (grid,) = doc.source.grids
+    assert len(grid.cells) == 4 * 61  # the header once, then sixty rows
+    assert sorted({c.page for c in grid.cells}) == list(range(1, len(doc.source.pages) + 1))
+    assert [b.number for b in doc.outline.find("box")] == [2]
+    (table,) = doc.tables
+    assert [(i.name, i.unit, i.value("target").quantity.text) for i in table.indicators] == \
+        [(f"第{k}项指标", "万吨", f"{k + 10}") for k in range(1, 61)]

@@ -17,6 +17,7 @@ table is rendered where it stands in the tab-per-line layout and kept as a :clas
 from __future__ import annotations
 
 import ctypes
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ _RULE_WIDTH = 2.0  # points: a path segment thinner than this in one direction i
 _MIN_RULE = 10.0  # points: shorter paths are not table rules
 _SNAP = 3.0  # points: rules this close are one rule (pdfplumber's default tolerances)
 _MIN_PAGE_CHARS = 10  # a page with fewer characters has no text layer (a scan, or a blank page)
+_FURNITURE_MAX = 40  # characters: longer lines between two parts of a table are text, not page furniture
+_TITLE = re.compile(r"^[ \u3000]*(?:专[ \u3000]*栏|附[ \u3000]*件|表[ \u3000]*\d|第[0-9一二三四五六七八九十百]+[篇章节])")
 _INDENT_MAX = 8  # ideographic spaces written for an indented line, at most
 
 
@@ -269,13 +272,17 @@ class _Writer:
         self.pos += len(s)
         return start
 
-    def table(self, table: _Table, chars: list[_Char], number: int) -> None:
+    def table(self, table: _Table, chars: list[_Char], number: int, grid: Grid | None = None,
+              more: bool = False) -> Grid:
         """Write a table in the tab-per-line layout (the rules of the other readers).
 
         A full-width row at the top (the table's title, 专栏1 …) is written before it as a
         line of text and one at the bottom (a 注： note) after it; in the body, a slot under a
         cell merged down from above is a line holding only a tab, a slot merged from the left
         is not written; two blank lines after the table close the box it stands in.
+
+        ``grid``: the table this one continues from the page before (its repeated header rows
+        are not written again); ``more``: the table goes on over the page.
         """
         cells = sorted(self._cells(table, chars, number), key=lambda c: (c.row, c.col))
         n_rows, n_cols = len(table.rows) - 1, len(table.cols) - 1
@@ -286,24 +293,30 @@ class _Writer:
 
         top, bottom = 0, n_rows
         while top < bottom and full_width(top):
-            top += 1
-        while bottom > top and full_width(bottom - 1):
+            top += 1  # a title, or on a continuation the title repeated
+        while not more and bottom > top and full_width(bottom - 1):
             bottom -= 1
-        self.write("\n")
-        for r in range(top):
-            self.write(full_width(r).text + "\n\n")
+        if grid is None:
+            self.write("\n")
+            for r in range(top):
+                self.write(full_width(r).text + "\n\n")
+            grid = Grid(start=self.pos, end=self.pos, source="pdf-ruled")
+            self.grids.append(grid)
+            base = -top
+        else:
+            top += _repeated_rows(grid, cells, top)
+            base = max(c.row + c.rowspan for c in grid.cells) - top
         owner = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.rowspan)
                  for c in range(cell.col, cell.col + cell.colspan)}
-        grid = Grid(start=self.pos, end=self.pos, source="pdf-ruled")
         for r in range(top, bottom):
             wrote = False
             for c in range(n_cols):
                 cell = owner.get((r, c))
-                if cell is None or cell.col != c:
-                    continue  # a slot no cell covers, or one merged from the left
+                if cell is None or cell.col != c or cell.row < top:
+                    continue  # a slot no cell covers, merged from the left, or under a skipped row
                 self.write("\t")
                 if cell.row == r:
-                    cell.row -= top
+                    cell.row += base
                     cell.start = self.write(cell.text)
                     cell.end = self.pos
                     grid.cells.append(cell)
@@ -312,11 +325,11 @@ class _Writer:
             if wrote:
                 grid.end = self.pos - 1
                 self.write("\n")  # a blank line between rows
-        if grid.cells:
-            self.grids.append(grid)
-        for r in range(bottom, n_rows):
-            self.write(full_width(r).text + "\n")
-        self.write("\n\n")
+        if not more:
+            for r in range(bottom, n_rows):
+                self.write(full_width(r).text + "\n")
+            self.write("\n\n")
+        return grid
 
     @staticmethod
     def _cells(table: _Table, chars: list[_Char], number: int) -> list[GridCell]:
@@ -334,6 +347,21 @@ class _Writer:
         return "".join(self.parts)
 
 
+def _repeated_rows(grid: Grid, cells: list[GridCell], top: int) -> int:
+    """How many rows at the top of a table's continuation repeat the first rows of the table."""
+    def rows(cs, first):
+        out: dict[int, list[str]] = {}
+        for c in cs:
+            out.setdefault(c.row - first, []).append(c.text)
+        return out
+
+    before, after = rows(grid.cells, 0), rows([c for c in cells if c.row >= top], top)
+    k = 0
+    while k in after and after.get(k) == before.get(k):
+        k += 1
+    return k if k < len(after) else 0
+
+
 def _join_lines(texts: list[str]) -> list[str]:
     out: list[str] = []
     for t in texts:
@@ -348,15 +376,22 @@ def _assemble(pages: list[tuple[list[_Char], list[_Line], list[_Table]]]) -> Ext
     # One set of margins for the document: a page of short lines or indented blocks has its own
     # most common start, which is not the margin.
     left, right, size = _margins([ln for _, lines, _ in pages for ln in lines])
+    blocks_of = [sorted([(ln.top, 0, ln) for ln in lines] + [(t.top, 1, t) for t in tables], key=lambda b: b[:2])
+                 for _, lines, tables in pages]
+    continued = {k for k in range(len(pages) - 1) if _continues(blocks_of[k], blocks_of[k + 1])}
+    grid: Grid | None = None
     for number, (chars, lines, tables) in enumerate(pages, start=1):
         start = writer.write("\f") if number > 1 else writer.pos
         if number > 1:
             start += 1
-        blocks = sorted([(ln.top, 0, ln) for ln in lines] + [(t.top, 1, t) for t in tables], key=lambda b: b[:2])
+        blocks = blocks_of[number - 1]
+        last_table = max((t for t in tables), key=lambda t: t.top, default=None)
         prev: _Line | None = None
         for _, is_table, block in blocks:
             if is_table:
-                writer.table(block, chars, number)
+                more = block is last_table and number - 1 in continued
+                go_on = grid if number - 2 in continued and block is _first_table(blocks) else None
+                grid = writer.table(block, chars, number, go_on, more)
                 prev = None
                 continue
             indent = min(_INDENT_MAX, round((block.x0 - left) / size)) if size else 0
@@ -371,6 +406,27 @@ def _assemble(pages: list[tuple[list[_Char], list[_Line], list[_Table]]]) -> Ext
     notes = [f"{len(writer.grids)} ruled tables read from their cells"] if writer.grids else []
     return Extracted(text=writer.text(), format="pdf", pages=writer.pages, grids=writer.grids,
                      notes=notes, soft_breaks=writer.soft_breaks)
+
+
+def _first_table(blocks: list) -> _Table | None:
+    return next((b for _, is_table, b in blocks if is_table), None)
+
+
+def _continues(page: list, nxt: list) -> bool:
+    """Does the last table of a page go on at the top of the next one?
+
+    It does where nothing but a few short lines (page number, running header or footer)
+    stands after it and before the next page's first table, and both have the same columns.
+    """
+    tables = [i for i, (_, is_table, _) in enumerate(page) if is_table]
+    first = next((i for i, (_, is_table, _) in enumerate(nxt) if is_table), None)
+    if not tables or first is None:
+        return False
+    between = [b for _, _, b in page[tables[-1] + 1:]] + [b for _, _, b in nxt[:first]]
+    if len(between) > 4 or any(len(b.text) > _FURNITURE_MAX or _TITLE.match(b.text) for b in between):
+        return False
+    a, b = page[tables[-1]][2].cols, nxt[first][2].cols
+    return len(a) == len(b) and all(abs(x - y) <= _SNAP for x, y in zip(a, b))
 
 
 def _margins(lines: list[_Line]) -> tuple[float, float, float]:
