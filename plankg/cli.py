@@ -58,6 +58,7 @@ def render_tree(doc: Document) -> str:
         f"{c['parts']} 篇 parts · {c['chapters']} 章 chapters · {c['sections']} 节 sections · "
         f"{c['boxes']} 专栏 boxes ({c['unlabelled_boxes']} without heading) · {c['tables']} tables · "
         f"{c['annexes']} 附件 annexes ({c['annex_chapters']} chapters) · {c['paragraphs']} paragraphs",
+        _reader_line(doc, c),
     ]
 
     def visit(node: Node, prefix: str) -> None:
@@ -69,6 +70,14 @@ def render_tree(doc: Document) -> str:
 
     visit(doc.outline, "")
     return "\n".join(lines)
+
+
+def _reader_line(doc: Document, c: dict) -> str:
+    """Which reader read the file, its pages, and how many tables came from the document's own cells."""
+    src = doc.source
+    pages = f" · {len(src.pages)} pages" if src.pages else ""
+    notes = "".join(f" · {note}" for note in src.notes)
+    return f"read as {src.format}{pages} · {c['tables_from_cells']} of {c['tables']} tables from cells{notes}"
 
 
 def _label(doc: Document, node: Node) -> str:
