@@ -116,9 +116,10 @@ class IndicatorTable:
 def extract_indicators(doc: Document) -> None:
     """Pipeline component: read every table of the outline into ``doc.tables``."""
     doc.tables = []
+    grids = grid_tables(doc)
     for box in doc.outline.find("box"):
         for table in (c for c in box.children if c.kind == "table"):
-            parsed = parse_table(doc, table, box)
+            parsed = parse_table(doc, table, box, grids.get(id(table)))
             if parsed is not None and parsed.indicators:
                 doc.tables.append(parsed)
     info = doc.info
@@ -131,8 +132,10 @@ def extract_indicators(doc: Document) -> None:
                 break
 
 
-def parse_table(doc: Document, table: Node, box: Node) -> IndicatorTable | None:
-    grids = table_grids(doc.source, table)
+def parse_table(doc: Document, table: Node, box: Node, grids: list | None = None) -> IndicatorTable | None:
+    """Read one table node; ``grids``: the reader grids it reads (see :func:`grid_tables`), or None for its text."""
+    if grids == []:
+        return None  # its lines belong to a grid read with an earlier table node
     rows = [row for g in grids for row in _grid_rows(doc, g)] if grids else _rows(doc.text, table)
     header_rows = []
     while rows and _is_header(rows[0]):
@@ -143,29 +146,38 @@ def parse_table(doc: Document, table: Node, box: Node) -> IndicatorTable | None:
     out = IndicatorTable(key=table.key, title=box.title, columns=columns, indicators=[], categories=[],
                          kind="review" if any(c.role.startswith("actual") for c in columns) else "plan",
                          start=table.start, end=table.end, read_from=grids[0].source if grids else "text")
+    if grids:  # the grid may run on past the node, where the outline cut it
+        out.end = max(out.end, max(doc.source.from_original(g.start, g.end)[1] for g in grids))
     _read_rows(doc, rows, out)
     return out
 
 
 # --- rows and cells ------------------------------------------------------------------
 
-def table_grids(source, table: Node) -> list | None:
-    """The reader grids a table node of the outline holds, when it holds whole grids only."""
-    inside, partial = [], False
-    for grid in source.grids:
+def grid_tables(doc: Document) -> dict[int, list]:
+    """The reader grids each table node reads, by ``id`` of the node.
+
+    A grid goes to the first table node it overlaps, which reads the whole grid even where
+    the outline cut it (a long cell ends a table node); the later nodes it overlaps get an
+    empty list, as their lines are that grid's cells. Nodes that overlap no grid are absent:
+    their lines are read as text.
+    """
+    nodes = sorted(doc.outline.find("table"), key=lambda n: n.start)
+    out: dict[int, list] = {}
+    for grid in doc.source.grids:
         if not grid.cells:
             continue
-        start, end = source.from_original(grid.start, grid.end)
-        if table.start <= start and end <= table.end:
-            inside.append(grid)
-        elif start < table.end and table.start < end:
-            partial = True  # the outline cut the grid: its lines are read as text
-    return inside if inside and not partial else None
+        start, end = doc.source.from_original(grid.start, grid.end)
+        for i, node in enumerate(n for n in nodes if n.start < end and start < n.end):
+            out.setdefault(id(node), [])
+            if i == 0:
+                out[id(node)].append(grid)
+    return out
 
 
 def cell_tables(doc: Document) -> int:
     """How many table nodes of the outline are read from a reader's cells."""
-    return sum(1 for node in doc.outline.find("table") if table_grids(doc.source, node))
+    return sum(1 for grids in grid_tables(doc).values() if grids)
 
 
 def _grid_rows(doc: Document, grid) -> list[list[Cell]]:

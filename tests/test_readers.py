@@ -206,10 +206,11 @@ def to_docx(items) -> bytes:
         n_rows = max(s.row + s.rowspan for s in value)
         n_cols = max(s.col + s.colspan for s in value)
         table = document.add_table(rows=n_rows, cols=n_cols)
+        grid = table._cells  # before merging: one per slot, row by row (table.cell() recomputes it each call)
         for s in value:
-            cell = table.cell(s.row, s.col)
+            cell = grid[s.row * n_cols + s.col]
             if s.rowspan > 1 or s.colspan > 1:
-                cell = cell.merge(table.cell(s.row + s.rowspan - 1, s.col + s.colspan - 1))
+                cell = cell.merge(grid[(s.row + s.rowspan - 1) * n_cols + s.col + s.colspan - 1])
             first, *rest = s.text.split("\n")
             cell.text = first
             for line in rest:  # a cell printed over two lines: two paragraphs (年均 / 增长%)
@@ -301,9 +302,14 @@ def fixtures(title):
     }
 
 
+@pytest.fixture(scope="module")
+def documents(title):
+    return fixtures(title)
+
+
 @pytest.fixture(scope="module", params=["docx", "docx-titled", "html-utf8", "html-gb2312"])
-def rendered(request, title):
-    name, data = fixtures(title)[request.param]
+def rendered(request, documents):
+    name, data = documents[request.param]
     return request.param, process(read_bytes(data, name))
 
 
@@ -340,9 +346,9 @@ def test_every_value_points_at_its_cell(rendered):
                 assert doc.locate(v.start, v.end)["text"].strip() == v.quantity.text.strip()
 
 
-def test_web_page_chrome_dropped_and_encoding_honoured(title):
+def test_web_page_chrome_dropped_and_encoding_honoured(documents):
     for variant in ("html-utf8", "html-gb2312"):
-        name, data = fixtures(title)[variant]
+        name, data = documents[variant]
         source = read_bytes(data, name)
         assert not [w for w in CHROME_WORDS if w in source.original], variant
         assert "第三篇 确保社会稳定和长治久安" in source.original
@@ -508,8 +514,8 @@ def test_bad_documents_one_line_exit_2(tmp_path, case, title):
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_outline_command_shows_the_reader(tmp_path, title):
-    name, data = fixtures(title)["docx"]
+def test_outline_command_shows_the_reader(tmp_path, documents):
+    name, data = documents["docx"]
     path = tmp_path / name
     path.write_bytes(data)
     res = run_cli("outline", str(path))
@@ -518,3 +524,20 @@ def test_outline_command_shows_the_reader(tmp_path, title):
     assert lines[2] == "read as docx · 2 of 2 tables from cells"
     text = run_cli("outline").stdout.decode().splitlines()
     assert text[2] == "read as text · 0 of 2 tables from cells"
+
+
+def test_a_grid_cut_by_the_outline_is_still_read_whole():
+    """A long cell ends the outline's table node (it reads as a paragraph); the grid is read whole."""
+    long = "控制在国家和自治区下达的约束性指标以内，并确保全面完成国家下达的节能减排目标任务，不突破总量控制要求"
+    rows = [["指标", "2015年", "2020年", "属性"], ["全市生产总值（亿元）", "900", "1200", "预期性"],
+            ["单位生产总值能耗降低（%）", "〔14〕", long, "约束性"], ["森林覆盖率（%）", "38", "40", "约束性"]]
+    table = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    page = f"<html><body><p>第一章 发展目标</p><p>专栏1 主要指标</p><table>{table}</table><p>第二章 其他</p></body></html>"
+    doc = process(read_bytes(page.encode(), "t.html"))
+    assert len(doc.outline.find("table")) == 2  # the outline cut it at the long cell
+    (table,) = doc.tables
+    assert [(i.name, text_of(i.value("baseline")), text_of(i.value("target")), i.attribute)
+            for i in table.indicators] == [("全市生产总值", "900", "1200", "expected"),
+                                           ("单位生产总值能耗降低", "〔14〕", long, "binding"),
+                                           ("森林覆盖率", "38", "40", "binding")]
+    assert table.read_from == "html" and table.problems == []

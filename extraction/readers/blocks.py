@@ -29,7 +29,7 @@ _NUMBERED = re.compile(r"^[ \t\u3000]*第[0-9〇零一二两三四五六七八�
 # Headings kept as printed even when synthesising numbers: they are not 篇/章/节.
 _UNNUMBERED_KINDS = re.compile(r"^[ \t\u3000]*(?:前[ \t\u3000]*言|序[ \t\u3000]*言|目[ \t\u3000]*录|附[ \t\u3000]*件|专[ \t\u3000]*栏)")
 _KIND_WORDS = {1: ("章",), 2: ("章", "节"), 3: ("篇", "章", "节")}
-_LONG_CELL = 400  # characters: a cell holding more is page layout, not a table cell
+LONG_CELL = 400  # characters: a cell holding more is page layout, not a table cell
 _MAX_SLOTS = 2_000_000  # cells x spans: beyond this a "table" is hostile input
 
 
@@ -209,7 +209,7 @@ def render(blocks: list, fmt: str, *, encoding: str = "utf-8", number_headings: 
         cells = sorted(t.cells, key=lambda c: (c.row, c.col))
         if not cells:
             return
-        if t.n_cols <= 1 or t.n_rows <= 1 or any(c.nested() or len(c.text) > _LONG_CELL for c in cells):
+        if t.n_cols <= 1 or t.n_rows <= 1 or any(c.nested() or len(c.text) > LONG_CELL for c in cells):
             for c in cells:  # page layout, not data
                 flow(c.blocks)
             w.ensure_blank_lines(2)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from ..errors import PlanError
 from . import Extracted
-from .blocks import Para, Table, place, render
+from .blocks import LONG_CELL, Para, place, render
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
@@ -161,7 +161,23 @@ def _article(body):
         best = max(children, key=lambda c: sizes.get(c, 0), default=None)
         if best is None or sizes[best] == 0 or sizes[best] < _DESCEND * sizes[node]:
             return node
+        if best.tag == "table" and not _layout_table(best):
+            return node  # a data table is part of the article, never its container
         node = best
+
+
+def _own_rows(table) -> list:
+    return [tr for child in table for tr in ([child] if child.tag == "tr" else
+                                              child if child.tag in ("thead", "tbody", "tfoot") else [])
+            if tr.tag == "tr"]
+
+
+def _layout_table(table) -> bool:
+    """A table that lays out the page (as :mod:`.blocks` decides): one row or column, nesting, long cells."""
+    rows = _own_rows(table)
+    cells = [td for tr in rows for td in tr if td.tag in ("td", "th")]
+    return (len(rows) <= 1 or max(len(tr) for tr in rows) <= 1 or table.find(".//table") is not None
+            or any(len(_squash(td.text_content())) > LONG_CELL for td in cells))
 
 
 def _page_title(body, article) -> str | None:
@@ -237,15 +253,8 @@ def _span(el, attr: str, default: int, top: int) -> int:
 
 def _table(el) -> list:
     """A table's caption (as a paragraph) and its cells placed with their spans."""
-    out = []
-    rows = []
-    for child in el:
-        if child.tag == "caption":
-            out.extend(_Blocks().read(child))
-        elif child.tag == "tr":
-            rows.append(child)
-        elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend(tr for tr in child if tr.tag == "tr")
+    out = [b for child in el if child.tag == "caption" for b in _Blocks().read(child)]
+    rows = _own_rows(el)
     cells = [[(_Blocks().read(td), _span(td, "rowspan", 1, 65534), max(1, _span(td, "colspan", 1, 1000)))
               for td in tr if td.tag in ("td", "th")] for tr in rows]
     out.append(place(cells))
