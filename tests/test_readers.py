@@ -428,8 +428,8 @@ def test_docx_text_boxes_and_nested_tables_kept():
             inner.cell(r, c).text = text
 
     out = reader.read(docx_bytes(build), "t.docx")
-    lines = out.text.split("\n")
-    assert lines[:3] == ["锚定段落。", "专栏1 重点工程", "左栏"]  # the text box once, after its anchor
+    # The text box once, after its anchor, closed by two blank lines like a box; the outer table is layout.
+    assert out.text.startswith("锚定段落。\n专栏1 重点工程\n\n\n左栏\n")
     assert grid_of(out) == [("指标", 0, 0, 1, 1), ("2020年", 0, 1, 1, 1), ("森林覆盖率（%）", 1, 0, 1, 1),
                             ("13", 1, 1, 1, 1)]
 
@@ -541,3 +541,40 @@ def test_a_grid_cut_by_the_outline_is_still_read_whole():
                                            ("单位生产总值能耗降低", "〔14〕", long, "binding"),
                                            ("森林覆盖率", "38", "40", "binding")]
     assert table.read_from == "html" and table.problems == []
+
+
+def test_docx_numbers_from_word_list_numbering():
+    """第一章 printed by Word's multi-level list (numbering.xml), not in the paragraphs' text."""
+    from plankg.extraction.readers import docx as reader
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def lvl(ilvl, fmt, text, start=1):
+        return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+                f'<w:lvlText w:val="{text}"/><w:suff w:val="space"/></w:lvl>')
+
+    def build(d):
+        numbering = d.part.numbering_part.element
+        numbering.append(parse_xml(f'<w:abstractNum {w} w:abstractNumId="7">{lvl(0, "chineseCounting", "第%1章")}'
+                                   f'{lvl(1, "chineseCounting", "第%2节")}</w:abstractNum>'))
+        numbering.append(parse_xml(f'<w:abstractNum {w} w:abstractNumId="8">{lvl(0, "decimal", "%1.", 3)}'
+                                   '</w:abstractNum>'))
+        numbering.append(parse_xml(f'<w:num {w} w:numId="7"><w:abstractNumId w:val="7"/></w:num>'))
+        numbering.append(parse_xml(f'<w:num {w} w:numId="8"><w:abstractNumId w:val="8"/></w:num>'))
+
+        def numbered(text, num_id, ilvl, style=None):
+            p = d.add_paragraph(text, style=style)
+            p._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {w}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+        for chapter in ("发展基础", "发展目标"):
+            numbered(chapter, 7, 0, "Heading 1")
+            numbered("主要成就", 7, 1, "Heading 2")
+            numbered("面临形势", 7, 1, "Heading 2")
+        numbered("项目甲", 8, 0)  # a decimal list starting at 3
+        numbered("项目乙", 8, 0)
+
+    out = reader.read(docx_bytes(build), "t.docx")
+    assert out.text.split("\n") == ["第一章 发展基础", "第一节 主要成就", "第二节 面临形势", "第二章 发展目标",
+                                    "第一节 主要成就", "第二节 面临形势", "3. 项目甲", "4. 项目乙", ""]
+    assert out.notes == []

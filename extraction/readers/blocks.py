@@ -114,7 +114,7 @@ def _wide(ch: str) -> bool:
     return ch >= "\u2e80"
 
 
-def _zh_number(n: int) -> str:
+def zh_number(n: int) -> str:
     digits = "零一二三四五六七八九"
     if n < 10:
         return digits[n]
@@ -150,7 +150,7 @@ class _HeadingNumbers:
             del self.counts[deeper]
         self.counts[para.level] = n = self.counts.get(para.level, 0) + 1
         self.synthesised += 1
-        return f"第{_zh_number(n)}{word} {clean(para.text)}"
+        return f"第{zh_number(n)}{word} {clean(para.text)}"
 
 
 def _walk(blocks):
