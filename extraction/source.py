@@ -93,6 +93,8 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> SourceText:
     if fmt == "doc":
         raise PlanError(f"{name}: legacy Word .doc file; convert it first "
                         "(libreoffice --headless --convert-to docx FILE) and read the .docx")
+    if fmt == "encrypted":
+        raise PlanError(f"{name}: an encrypted (password-protected) Office document; save it without a password")
     if fmt == "zip":
         raise PlanError(f"{name}: a ZIP archive that is not a Word .docx document")
     import importlib

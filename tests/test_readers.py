@@ -496,6 +496,8 @@ def bad_documents(title):
         ("corrupt.docx", good[: len(good) // 2], "not a readable Word .docx document"),
         ("noise.docx", b"PK\x03\x04" + b"\x00\x13junk" * 50, "not a readable Word .docx document"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, "legacy Word .doc file; convert it first"),
+        ("locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le")
+         + b"\x00" * 500, "an encrypted (password-protected) Office document"),
         ("news.html", ("<html><head><meta charset='gb2312'></head><body><nav>首页</nav><div class='content'>"
                        "<p>今天天气晴朗，市民出行踊跃。</p></div></body></html>").encode("gbk"),
          "no recognisable plan structure"),
@@ -503,7 +505,7 @@ def bad_documents(title):
     ]
 
 
-@pytest.mark.parametrize("case", range(5))
+@pytest.mark.parametrize("case", range(6))
 def test_bad_documents_one_line_exit_2(tmp_path, case, title):
     name, data, message = bad_documents(title)[case]
     path = tmp_path / name
