@@ -580,3 +580,44 @@ def test_docx_numbers_from_word_list_numbering():
     assert out.text.split("\n") == ["第一章 发展基础", "第一节 主要成就", "第二节 面临形势", "第二章 发展目标",
                                     "第一节 主要成就", "第二节 面临形势", "3. 项目甲", "4. 项目乙", ""]
     assert out.notes == []
+
+
+# --- a real plan, as a Word document and a web page ------------------------------------------
+
+def markdown_lines(path: Path) -> list[tuple[int | None, str]]:
+    """(heading level, text) of each line of a Markdown plan, its markup taken off."""
+    out, front = [], False
+    for i, line in enumerate(path.read_text(encoding="utf-8").split("\n")):
+        if i == 0 and line.strip() == "---" or front and re.fullmatch(r"-{3,}", line.strip()):
+            front = not front
+            continue
+        if front or re.match(r"\s*</?(details|summary)|\s*<!--", line):
+            continue
+        m = re.match(r"\s*(#{1,6})\s*", line)
+        text = re.sub(r"^\s*(?:#{1,6}|[-*>])\s*|\*\*", "", line).strip()
+        if text:
+            out.append((len(m.group(1)) - 1 if m else None, text))
+    return out
+
+
+def test_a_real_plan_as_word_and_web_page():
+    from plankg.extraction import build_document
+    from support import shared_plan
+
+    path = shared_plan("national-14th.md")
+    lines = markdown_lines(path)
+    document = docx.Document()
+    for level, text in lines:
+        document.add_paragraph(text, style=f"Heading {level}" if level else None)
+    out = io.BytesIO()
+    document.save(out)
+    body = "\n".join(f"<h{level + 1}>{escape(t)}</h{level + 1}>" if level else f"<p>{escape(t)}</p>"
+                     for level, t in lines)
+    page = ("<html><head><meta charset='gb2312'></head><body>" + CHROME_HEAD.format(title=escape(lines[0][1]))
+            + body + CHROME_TAIL + "</body></html>")
+    expected = build_document(read_plan(path))
+    for name, data in (("n14.docx", out.getvalue()), ("n14.html", page.encode("gb18030"))):
+        doc = build_document(read_bytes(data, name))
+        assert structure(doc) == structure(expected), name
+        assert (doc.info.title, doc.info.start_year, doc.info.end_year) == ("中华人民共和国国民经济和社会发展第十四个五年规划和2035年远景目标纲要", 2021, 2025)
+        assert len(doc.outline.find("chapter")) == 65 and len(doc.outline.find("part")) == 19
