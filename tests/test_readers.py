@@ -621,3 +621,32 @@ def test_a_real_plan_as_word_and_web_page():
         assert structure(doc) == structure(expected), name
         assert (doc.info.title, doc.info.start_year, doc.info.end_year) == ("中华人民共和国国民经济和社会发展第十四个五年规划和2035年远景目标纲要", 2021, 2025)
         assert len(doc.outline.find("chapter")) == 65 and len(doc.outline.find("part")) == 19
+
+
+def test_documents_made_by_libreoffice(tmp_path, documents):
+    """The Word fixture saved again by LibreOffice as .docx and exported as .html: its own merges and markup."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    (tmp_path / "plan.docx").write_bytes(documents["docx-titled"][1])
+    for target in ("html", "odt"):
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--convert-to", target, "--outdir", str(tmp_path / "out"), str(tmp_path / "plan.docx")],
+                       check=True, capture_output=True, timeout=300)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "again"), str(tmp_path / "out" / "plan.odt")],
+                   check=True, capture_output=True, timeout=300)
+
+    def squashed(doc):  # LibreOffice's HTML breaks lines at spaces, which HTML drops between Chinese characters
+        return [(kind, number, title.replace(" ", "")) for kind, number, title in structure(doc)]
+
+    expected = squashed(process(read_plan(sample_plan_path())))
+    for path in (tmp_path / "out" / "plan.html", tmp_path / "again" / "plan.docx"):
+        doc = process(read_bytes(path.read_bytes(), path.name))
+        review, main = doc.tables
+        assert review_rows(review) == REVIEW_TABLE and main_rows(main) == MAIN_TABLE, path.name
+        assert (review.read_from, main.read_from) == (doc.source.format,) * 2
+        assert squashed(doc) == expected
