@@ -53,6 +53,7 @@ class Cell:
     end: int
     col: int | None = None  # grid column, where the table was read from cells
     colspan: int = 1
+    rowspan: int = 1
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _grid_rows(doc: Document, grid) -> list[list[Cell]]:
             text = _squash(doc.text[start:end])
             if g.row != r and not (text in ATTRIBUTES or _is_value(text)):
                 text, end = "", start  # a label merged down: continues the label above
-            row.append(Cell(text, start, end, col=c, colspan=g.colspan))
+            row.append(Cell(text, start, end, col=c, colspan=g.colspan, rowspan=g.rowspan))
         if row:
             rows.append(row)
     return rows
@@ -256,9 +257,12 @@ def _columns(header_rows: list[list[Cell]], doc: Document) -> list[Column]:
 
     In a two-row header, a top cell that is neither a year nor a growth rate
     (规划目标, 实践执行情况) spans the cells below it, shared out evenly. A header read
-    from a grid says which columns each cell spans, so nothing is shared out.
+    from a grid with merged cells says which columns each cell spans, so nothing is shared
+    out; a grid header of two rows without merged cells says nothing more than its text.
     """
-    if all(c.col is not None for row in header_rows for c in row):
+    cells = [c for row in header_rows for c in row]
+    if all(c.col is not None for c in cells) and (
+            len(header_rows) == 1 or any(c.colspan > 1 or c.rowspan > 1 for c in cells)):
         return _grid_columns(header_rows, doc)
     def values_of(row):
         return [c.text for c in row if c.text and not _LABEL_HEADERS.match(c.text)
@@ -356,33 +360,44 @@ class _Row:
     cells: list[Cell]  # value cells, in column order
     attribute: Cell | None
     texts: list[str]
+    by_position: bool = False  # its cells stand in the grid columns the header gives (values matched by column)
+
+    @property
+    def labels_only(self) -> bool:
+        """A row of labels only (a category such as 经济总量和经济增长（9项）), its other cells blank."""
+        return not any(c.text for c in self.cells) and (self.attribute is None or not self.attribute.text)
 
 
 def _split_row(row: list[Cell], first_value_col: int | None) -> _Row:
     """Labels first, then values; the attribute cell wherever the table puts it.
 
     The attribute is the cell that says 约束性 or 预期性, or an empty last cell (left blank).
-    Labels end at the first value, or, where columns are known by position, at the first
-    value column (so an empty value cell is not taken for a label).
+    Labels end at the first value. Where the row's cells stand in the grid columns the
+    header gives (labels left of the first value column, values under value columns), the
+    labels end at the first value column instead, so an empty value cell is not taken for
+    a label, and values are matched to columns by position. A grid whose rows are ragged
+    (cells pushed left, as a table rebuilt from text rows has them) is read in order, like text.
     """
     texts = [c.text for c in row]
     attribute = next((c for c in row if c.text in ATTRIBUTES), None)
     if attribute is None and not texts[-1] and len(texts) > 1:
         attribute = row[-1]
     rest = [c for c in row if c is not attribute]
-    if first_value_col is not None and all(c.col is not None for c in rest):
+    n_labels = next((i for i, c in enumerate(rest) if _is_value(c.text)), len(rest))
+    if first_value_col is not None and all(c.col is not None for c in rest) \
+            and all(c.col < first_value_col for c in rest[:n_labels] if c.text) \
+            and all(c.col >= first_value_col for c in rest[n_labels:]):
         n_labels = sum(1 for c in rest if c.col < first_value_col)
-    else:
-        n_labels = next((i for i, c in enumerate(rest) if _is_value(c.text)), len(rest))
+        return _Row(rest[:n_labels], rest[n_labels:], attribute, texts, by_position=True)
     return _Row(rest[:n_labels], rest[n_labels:], attribute, texts)
 
 
-def _pair(columns: list[Column], cells: list[Cell]) -> list[tuple[Column | None, Cell]]:
-    """Value cells with their columns: by position where both are known, else in order."""
-    if not all(c.col is not None for c in cells) or not all(k.col is not None for k in columns):
-        return list(zip(columns, cells))
+def _pair(columns: list[Column], row: _Row) -> list[tuple[Column | None, Cell]]:
+    """Value cells with their columns: by position where the row stands in the header's columns, else in order."""
+    if not row.by_position:
+        return list(zip(columns, row.cells))
     return [(next((k for k in columns if cell.col <= k.col < cell.col + cell.colspan), None), cell)
-            for cell in cells]
+            for cell in row.cells]
 
 
 def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -> None:
@@ -395,15 +410,14 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
             out.notes.append(" ".join(c.text for c in raw))
             continue
         rows.append(_split_row(raw, first_value_col))
-    data = [r for r in rows if r.cells or r.attribute is not None]
+    data = [r for r in rows if not r.labels_only]
     # How many label columns the table has: category, [group,] name.
     width = max((len(r.labels) for r in data), default=1)
     category: Category | None = None
     group: str | None = None
     group_unit: str | None = None
     for i, r in enumerate(rows):
-        if not r.cells and r.attribute is None:
-            # A row of labels only: a category such as 经济总量和经济增长（9项）.
+        if r.labels_only:  # a category such as 经济总量和经济增长（9项）
             name = next((c for c in r.labels if c.text), None)
             if name is not None:
                 category, group = _enter_category(out, category, name), None
@@ -426,7 +440,7 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
         if group is None and category is not None:
             category.items.append(name_cell.text)
         values = []
-        for column, cell in _pair(out.columns, r.cells):
+        for column, cell in _pair(out.columns, r):
             if not cell.text:
                 continue
             if column is None:
@@ -438,8 +452,9 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
                 out.problems.append(f"{name}: {cell.text!r} under {column.label} is not a value")
                 continue
             values.append(Value(column, q.at(column.year), cell.start, cell.end))
-        if len(r.cells) > len(out.columns) and r.cells[0].col is None:
-            out.problems.append(f"{name}: {len(r.cells)} values for {len(out.columns)} columns")
+        filled = len(r.cells) - next((i for i, c in enumerate(reversed(r.cells)) if c.text), len(r.cells))
+        if filled > len(out.columns) and not r.by_position:  # (blank cells padding a row out are not values)
+            out.problems.append(f"{name}: {filled} values for {len(out.columns)} columns")
         attribute_text = r.attribute.text if r.attribute is not None else ""
         first = r.labels[0] if r.labels[0].text else name_cell
         out.indicators.append(Indicator(

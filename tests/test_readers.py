@@ -164,6 +164,18 @@ def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *
     return specs
 
 
+def ragged_document():
+    """The sample's tables as a naive converter rebuilds them: one table row per text row, cells pushed
+    left and padded with blank cells at the end, no merged cells."""
+    out = []
+    for kind, value in sample_items():
+        if kind == "table":
+            width = max(len(row) for row in value)
+            value = [Spec(text, r, c) for r, row in enumerate(value) for c, text in enumerate(row + [""] * (width - len(row)))]
+        out.append((kind, value))
+    return out
+
+
 def sample_document(merge_attributes: bool, titles_in_tables: bool):
     """The sample as ("line", text) and ("table", specs) items; box titles and notes inside tables or not."""
     items = sample_items()
@@ -299,6 +311,7 @@ def fixtures(title):
         "docx-titled": ("plan.docx", to_docx(merged)),
         "html-utf8": ("plan.html", to_html(plain, "utf-8", title).encode("utf-8")),
         "html-gb2312": ("plan.htm", to_html(merged, "gb2312", title).encode("gbk")),
+        "html-ragged": ("plan.html", to_html(ragged_document(), "utf-8", title).encode("utf-8")),
     }
 
 
@@ -307,7 +320,7 @@ def documents(title):
     return fixtures(title)
 
 
-@pytest.fixture(scope="module", params=["docx", "docx-titled", "html-utf8", "html-gb2312"])
+@pytest.fixture(scope="module", params=["docx", "docx-titled", "html-utf8", "html-gb2312", "html-ragged"])
 def rendered(request, documents):
     name, data = documents[request.param]
     return request.param, process(read_bytes(data, name))
