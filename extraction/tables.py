@@ -429,10 +429,13 @@ def _read_rows(doc: Document, raw_rows: list[list[Cell]], out: IndicatorTable) -
         if len(lead) == 1 and width >= 3 and lead[0].text and _opens_group(rows, i):
             lead = [Cell("", lead[0].start, lead[0].start), lead[0]]  # 城乡住房: a group, not a category
         if lead and lead[0].text:
-            category, group = _enter_category(out, category, lead[0]), None
+            entered = _enter_category(out, category, lead[0])
+            if entered is not category:
+                category, group = entered, None
         if len(lead) >= 2 and lead[1].text:
+            repeated = group == _split_unit(lead[1].text)[0]  # a group printed again on each of its rows
             group, group_unit = _split_unit(lead[1].text)
-            if category is not None:
+            if category is not None and not repeated:
                 category.items.append(lead[1].text)
         elif len(lead) < 2:
             group = None

@@ -82,7 +82,7 @@ MAIN_HEADER = [[(1, 3), (1, 1), (1, 1), (1, 1), (1, 1)]]  # 指标 2015年 2020�
 
 
 def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *, merge_attributes: bool,
-                title: str | None = None, note: str | None = None) -> list[Spec]:
+                title: str | None = None, note: str | None = None, repeat_labels: bool = False) -> list[Spec]:
     """The cells of a table drawn from its text rows, merged as a Word or web author merges them.
 
     ``labels`` columns (category, [group,] name) come first, then ``values`` columns and the
@@ -90,7 +90,8 @@ def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *
     sub-indicators, and a name without a group spans the group column. A row printing fewer
     values than there are columns spans its last value over the rest (控制在…指标内).
     Identical qualitative values are merged down, and with ``merge_attributes`` identical
-    attributes too.
+    attributes too. With ``repeat_labels`` nothing is merged down: the category and the group
+    are printed again on each of their rows, as a table exported from a spreadsheet has them.
     """
     width = labels + values + 1
     specs: list[Spec] = []
@@ -133,8 +134,8 @@ def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *
             cat_text = cat_text or lead[0] or None
             group_text = lead[1]  # "" continues the group above
         pending = None
-        if cat_text and (category is None or category.text != cat_text):
-            category = Spec(cat_text, r, 0)
+        if cat_text and (category is None or category.text != cat_text) or repeat_labels:
+            category = Spec(cat_text or category.text, r, 0)
             specs.append(category)
         else:
             category.rowspan += 1
@@ -144,7 +145,11 @@ def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *
                 group = Spec(group_text, r, 1)
                 specs.append(group)
             elif group_text == "" and group is not None:
-                group.rowspan += 1
+                if repeat_labels:
+                    group = Spec(group.text, r, 1)
+                    specs.append(group)
+                else:
+                    group.rowspan += 1
             else:
                 group, name_col = None, 1
         specs.append(Spec(name, r, name_col, colspan=labels - name_col))
@@ -152,7 +157,8 @@ def table_specs(rows: list[list[str]], header: list, labels: int, values: int, *
                       for j, v in enumerate(vals)] + [(attr or "", labels + values, 1)]
         for text, col, colspan in row_values:
             prev = above.get(col)
-            mergeable = text and not re.search(r"\d", text) and (text not in ATTRIBUTES or merge_attributes)
+            mergeable = text and not re.search(r"\d", text) and (text not in ATTRIBUTES or merge_attributes) \
+                and not repeat_labels
             if mergeable and prev and prev.text == text and prev.colspan == colspan and prev.row + prev.rowspan == r:
                 prev.rowspan += 1
             else:
@@ -176,7 +182,7 @@ def ragged_document():
     return out
 
 
-def sample_document(merge_attributes: bool, titles_in_tables: bool):
+def sample_document(merge_attributes: bool, titles_in_tables: bool, repeat_labels: bool = False):
     """The sample as ("line", text) and ("table", specs) items; box titles and notes inside tables or not."""
     items = sample_items()
     out: list = []
@@ -196,7 +202,7 @@ def sample_document(merge_attributes: bool, titles_in_tables: bool):
                 out.pop()
             title = out.pop()[1].strip()
         out.append(("table", table_specs(value, header, labels, values, merge_attributes=merge_attributes,
-                                         title=title)))
+                                         title=title, repeat_labels=repeat_labels)))
     assert sum(1 for k, _ in out if k == "table") == 2
     return out
 
@@ -309,6 +315,7 @@ def fixtures(title):
     return {
         "docx": ("plan.docx", to_docx(plain)),
         "docx-titled": ("plan.docx", to_docx(merged)),
+        "docx-repeated": ("plan.docx", to_docx(sample_document(False, False, repeat_labels=True))),
         "html-utf8": ("plan.html", to_html(plain, "utf-8", title).encode("utf-8")),
         "html-gb2312": ("plan.htm", to_html(merged, "gb2312", title).encode("gbk")),
         "html-ragged": ("plan.html", to_html(ragged_document(), "utf-8", title).encode("utf-8")),
@@ -320,7 +327,8 @@ def documents(title):
     return fixtures(title)
 
 
-@pytest.fixture(scope="module", params=["docx", "docx-titled", "html-utf8", "html-gb2312", "html-ragged"])
+@pytest.fixture(scope="module", params=["docx", "docx-titled", "docx-repeated", "html-utf8", "html-gb2312",
+                                                 "html-ragged"])
 def rendered(request, documents):
     name, data = documents[request.param]
     return request.param, process(read_bytes(data, name))
