@@ -420,7 +420,7 @@ def _print_json(data) -> None:
 
 
 def add_plan_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("plan", nargs="?", help="plan file: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -457,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_goals)
 
     p = sub.add_parser("build", help="build the RDF graph of one or more plans (a named graph each)")
-    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
     p.add_argument("-o", "--output", help="write here (atomically) instead of to standard output")
     p.add_argument("--format", choices=["ttl", "nt", "jsonld", "trig", "nq"],
                    help="RDF format (default: from the output's extension, else trig); ttl and nt merge the graphs")
@@ -475,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("load", help="load plans into the embedded store or a SPARQL endpoint, replacing their graphs")
-    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
     add_store_options(p)
     p.set_defaults(func=cmd_load)
 
