@@ -505,6 +505,8 @@ def test_declared_encodings(meta, encoding):
 
 def test_formats_sniffed_from_content():
     assert sniff(b"<!DOCTYPE html><html>", "plan.txt") == "html"
+    assert sniff("\ufeff<html><body>".encode("utf-16-le"), "plan") == "html"
+    assert sniff("第一章 总则\n正文。".encode("utf-8"), "plan.html") == "text"  # a text misnamed .html
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "plan.docx") == "doc"
     assert sniff(docx_bytes(lambda d: d.add_paragraph("x")), "plan.bin") == "docx"
 
