@@ -36,6 +36,7 @@ class SourceText:
     format: str = "text"  # the reader that produced ``original``: text, pdf, docx, html
     pages: tuple = ()  # readers.Page, for paginated sources (offsets into ``original``)
     grids: tuple = ()  # readers.Grid, tables read from the document's own cells (offsets into ``original``)
+    notes: tuple = ()  # what the reader did that a user may want to know (readers.Extracted.notes)
     # For each normalised character, where its source starts and ends in ``original``.
     _starts: array = field(repr=False, default_factory=lambda: array("l"))
     _ends: array = field(repr=False, default_factory=lambda: array("l"))
@@ -47,6 +48,10 @@ class SourceText:
             pos = self._starts[start] if start < len(self._starts) else len(self.original)
             return pos, pos
         return self._starts[start], self._ends[end - 1]
+
+    def from_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span [start, end) of the original text to normalised offsets (reader grids' cells)."""
+        return bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
 
     def line_of(self, original_offset: int) -> int:
         """1-based line number of an offset in the original text."""
@@ -106,6 +111,8 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> SourceText:
     if fmt == "doc":
         raise PlanError(f"{name}: legacy Word .doc file; convert it first "
                         "(libreoffice --headless --convert-to docx FILE) and read the .docx")
+    if fmt == "encrypted":
+        raise PlanError(f"{name}: an encrypted (password-protected) Office document; save it without a password")
     if fmt == "zip":
         raise PlanError(f"{name}: a ZIP archive that is not a Word .docx document")
     import importlib
@@ -130,6 +137,7 @@ def from_extracted(extracted, data: bytes, name: str) -> SourceText:
         format=extracted.format,
         pages=tuple(extracted.pages),
         grids=tuple(extracted.grids),
+        notes=tuple(extracted.notes),
         _starts=starts,
         _ends=ends,
         _line_starts=[0] + [m.end() for m in re.finditer("\n", text)],

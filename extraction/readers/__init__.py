@@ -77,7 +77,10 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or name.lower().endswith(".docx") else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"  # legacy OLE2 Word (or Excel) file
+        # OLE2: a legacy Word (or Excel) file, or an encrypted .docx, which Office stores in one.
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "doc"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: look at it as text
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith((b"<!doctype html", b"<html")) or b"<html" in head.lower() or b"<body" in head.lower():
         return "html"
