@@ -84,7 +84,7 @@ def _ethnic_prefixes() -> tuple[str, ...]:
     with open(ontology_file("gazetteer/ethnic-groups.csv"), encoding="utf-8") as fh:
         names = [row["name"] for row in csv.DictReader(fh)]
     # 蒙古族 is written 蒙古 in division names (博尔塔拉蒙古自治州), 哈萨克族 as 哈萨克.
-    return tuple(sorted({n for name in names for n in (name, name.removesuffix("族"))}, key=len, reverse=True))
+    return tuple(sorted({n for name in names for n in (name, name.removesuffix("族"))}, key=lambda n: (-len(n), n)))
 
 
 def short_name(name: str) -> str:
@@ -204,7 +204,8 @@ def _resolve(doc: Document, candidates, raw, k, lexicon, region) -> tuple[str, s
     year = doc.info.end_year
     if year is not None:
         # Divisions renamed or re-coded: keep those of the snapshot nearest the plan's time.
-        nearest = min({y for d in divisions for y in d.seen_in} or {year}, key=lambda y: abs(y - year))
+        # Equally near snapshots: the later one (a total order, never set order).
+        nearest = min({y for d in divisions for y in d.seen_in} or {year}, key=lambda y: (abs(y - year), -y))
         current = [d for d in divisions if not d.seen_in or nearest in d.seen_in]
         if len(current) == 1:
             return current[0].code, f"the division of {nearest}, nearest the plan period (among {', '.join(candidates)})"

@@ -276,7 +276,7 @@ def _join_headless(text: str, items: list[tuple[int, int]], places: tuple[set, s
 def _heads() -> tuple[str, ...]:
     with open(lexicon.ontology_file("lexicon/project-heads.txt"), encoding="utf-8") as fh:
         words = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
-    return tuple(sorted(set(words), key=len, reverse=True))
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 def _has_head(name: str) -> bool:
