@@ -9,7 +9,7 @@ Which names are looked for:
 - provinces by their short names too (新疆, 云南);
 - within the plan's own province, prefectures and counties by their short names too
   (曲靖, 玉溪, 博尔塔拉): short names elsewhere collide with ordinary words (长治久安);
-- the aliases.
+- the aliases (ontology/gazetteer/aliases.csv), in plans of their own province.
 
 A name that fits several divisions (a prefecture and its seat city of the same name; a county
 turned city, with a new code) is resolved from context, and the choice is recorded with its reason.
@@ -140,8 +140,9 @@ def _lexicon(region: Division | None) -> dict[str, tuple[str, ...]]:
         for name, _ in d.names or ((d.name, d.seen_in),):
             for surface in _surfaces(d, name, in_province, region):
                 add(surface, d.code)
+    # Aliases are local usage (博州, 第七师): read only in plans of the same province.
     for alias, code in _aliases():
-        if code in gaz:
+        if code in gaz and province and _province_code(gaz[code]) == province:
             add(alias, code)
     return {k: tuple(sorted(v)) for k, v in names.items()}
 
@@ -219,6 +220,13 @@ def extract_places(doc: Document) -> None:
             place = places[code] = Place(gaz[code], own_region=_inside(gaz[code], region))
         place.mentions.append(PlaceMention(surface, start, end, code, candidates, reason))
     doc.places = places
+
+
+def _province_code(d: Division) -> str:
+    gaz = gazetteer()
+    while d.parent and d.parent in gaz:
+        d = gaz[d.parent]
+    return d.code[:2]
 
 
 def _inside(d: Division, region: Division | None) -> bool:

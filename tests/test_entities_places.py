@@ -87,3 +87,17 @@ def test_short_names_in_the_shared_national_plans(plan, short, count):
     doc = read(shared_plan(plan))
     code = next(c for c, s in PROVINCES.items() if s == short)
     assert [m.text for m in doc.places[code].mentions if m.text == short] == [short] * count
+
+
+XINJIANG_PLAN = "新疆维吾尔自治区国民经济和社会发展第十三个五年规划纲要"
+
+
+@pytest.mark.parametrize("alias, number", [("第一师", 1), ("第四师", 4), ("第十一师", 11), ("第十四师", 14),
+                                           ("农七师", 7), ("建工师", 11)])
+def test_every_bingtuan_division_has_its_aliases(alias, number):
+    assert (alias, f"bingtuan-{number}") in places_of(f"支持{alias}加快城镇化。", title=XINJIANG_PLAN)
+
+
+def test_aliases_are_read_only_in_their_own_province():
+    assert ("博州", "652700") in places_of("支持博州发展。", title=XINJIANG_PLAN)
+    assert ("博州", "652700") not in places_of("支持博州发展。", title="云南省国民经济和社会发展第十三个五年规划纲要")
