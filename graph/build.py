@@ -368,6 +368,8 @@ class _PlanMapper:
     def _project(self, p, container: URIRef | None, containers: dict, parent: URIRef | None = None) -> URIRef:
         iri = self.iri(p.key)
         self._entity(iri, PKG.Project, p.start, p.end)
+        if getattr(p, "kind", "project") == "measure":
+            self.add(iri, RDF.type, PKG.Measure)  # a policy action listed with the projects
         self.add(iri, RDFS.label, self.zh(p.name))
         self.add(iri, SKOS.prefLabel, self.zh(p.name))
         self.add(iri, PKG.sourceKind, Literal(p.source))
