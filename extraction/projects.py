@@ -136,8 +136,8 @@ _SENTENCE_ITEM = re.compile(r"(?P<name>[^，。；：:、,]{2,40}?)[。：:]")
 
 def _marker_length(text: str, start: int, end: int) -> int:
     m = _MARKER.match(text, start, end)
-    # A number opening a name (20万锭纺纱项目) is not a list mark: the mark needs its punctuation.
-    return m.end() - start if m and not text[m.end() - 1].isdigit() else 0
+    # A decimal opening a name (1.5万吨…) is not a list mark.
+    return m.end() - start if m and m.end() < end and text[m.end()] not in "0123456789" else 0
 
 
 def _unbold(text: str) -> str:
@@ -246,7 +246,8 @@ def _annex_projects(doc: Document, annex: Node) -> list[Project]:
             # …以甲、乙、丙等为引领的5座战略性山区水库: the count declared in words, and the names listed.
             project.declared_components = _count(m.group("count"))
             s = para.start + m.start("list")
-            project.components = [Project(n, a, b, "annex", kind_reason="a component the annex lists by name")
+            project.components = [Project(n, a, b, "annex", category=m.group("what").strip(),
+                                          kind_reason="a component the annex lists by name")
                                   for n, a, b in split_items(doc.text, s, para.start + m.end("list"),
                                                              join_headless=False)]
         out.append(project)
@@ -296,6 +297,7 @@ def _money(m: re.Match, value_group: int = 2, unit_group: int = 3) -> Quantity:
 
 def _prose_projects(doc: Document, known: set[str]) -> list[Project]:
     out: list[Project] = []
+    place_ends = _place_bounds(doc)[1]
     for para in _body_paragraphs(doc.outline):
         text = doc.text[para.start:para.end]
         for m in _PROSE_TRIGGER.finditer(text):
@@ -305,7 +307,8 @@ def _prose_projects(doc: Document, known: set[str]) -> list[Project]:
                 if _opens_measure(name):
                     break  # the list has ended: the next clause of the sentence begins
                 p = Project(name, s, e, "text", container=para.key)
-                if name not in known and _is_list_item(name):
+                # An item ending in a place name (内地与香港) ends with no head noun, whatever its last character.
+                if name not in known and _is_list_item(name) and e not in place_ends:
                     _classify(p, in_box=False)
                     found.append(p)
             out.extend(found)
