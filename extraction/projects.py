@@ -194,14 +194,16 @@ def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
     project only where it ends with a project head noun."""
     name = _PHASE.sub("", re.sub(r"[（(][^）)]*[）)]$", "", p.name.strip()))  # 集中供热三期 -> 集中供热
     if _opens_measure(name):
-        p.kind, p.kind_reason = "measure", "opens with a verb of policy action or an unnamed quantity"
-    elif _ends_with(name, _heads()):
+        p.kind, p.kind_reason = "measure", "opens with a verb of policy action"
+    elif any(q in name for q in _words("unnamed-quantities.txt")):
+        p.kind, p.kind_reason = "measure", "an unnamed quantity of things (一批, 若干), not one named thing"
+    elif _ends_with(name, _heads()) and not _ends_with(name, _words("not-heads.txt")):
         p.kind, p.kind_reason = "project", "ends with a project head noun"
     elif in_box and _builds_named_thing(name):
         p.kind, p.kind_reason = "project", "the building of a named thing (某某设施建设, 某机场改扩建)"
-    elif in_box and (declared or not _ends_with(name, _measure_heads())):
+    elif in_box:  # a box's list is the genre's list of projects (专栏: 重点项目)
         p.kind, p.kind_reason = "project", ("an item of a box titled as projects" if declared
-                                            else "an item of a box's list, named without a head noun")
+                                            else "an item of a box's list (not prose), which lists projects")
     else:
         p.kind, p.kind_reason = "measure", "names an action, not a thing built"
 
@@ -416,6 +418,7 @@ def _join_headless(text: str, items: list[tuple[int, int]], places: tuple[set, s
     return out
 
 
+@lru_cache(maxsize=None)
 def _words(name: str) -> tuple[str, ...]:
     """A lexicon file of ontology/lexicon: one word per line, then an optional "# rule: …" note."""
     with open(lexicon.ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
@@ -449,6 +452,8 @@ def _ends_with(name: str, words: tuple[str, ...]) -> bool:
 
 def _has_head(name: str) -> bool:
     """Whether a piece is complete: it ends with a project head or an action noun."""
+    if _ends_with(name, _words("not-heads.txt")):
+        return False
     return _ends_with(name, _heads()) or _ends_with(name, _measure_heads())
 
 

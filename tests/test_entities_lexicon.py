@@ -16,7 +16,8 @@ from plankg.extraction.lexicon import ontology_file
 
 from support import PLANS
 
-LEXICONS = ["project-heads.txt", "measure-heads.txt", "measure-openers.txt", "construction-verbs.txt"]
+LEXICONS = ["project-heads.txt", "measure-heads.txt", "measure-openers.txt", "construction-verbs.txt",
+            "unnamed-quantities.txt", "not-heads.txt"]
 
 
 @lru_cache(maxsize=None)
