@@ -134,3 +134,10 @@ def test_national_15th_outline_with_bold_headings_and_no_boxes():
     text = shared_plan("national-15th.md").read_text(encoding="utf-8")
     assert "专栏" not in text
     assert len(re.findall(r"^\*\*第[一二三四五六七八九十]+章", text, re.M)) > 30  # bold chapter headings
+
+
+def test_bold_heading_lines_mixed_with_hash_headings():
+    doc = process(read_bytes(f"{TITLE}\n\n## 第一篇　总体要求\n\n**第一章　发展环境**\n\n正文。\n\n"
+                             "**第一节　国内环境**\n\n正文。\n\n### 第二章　主要目标\n\n正文。\n".encode()))
+    assert [(n.kind, n.number, n.title) for n in doc.outline.walk() if n.kind in ("part", "chapter", "section")] == [
+        ("part", 1, "总体要求"), ("chapter", 1, "发展环境"), ("section", 1, "国内环境"), ("chapter", 2, "主要目标")]
