@@ -99,8 +99,9 @@ def _box_projects(doc: Document, box: Node) -> list[Project]:
             continue
         declared = _declares_projects(box.title) or _declares_projects(heading or "")
         if item := _named_item(doc.text, start, para.end, numbered):  # **名称**→说明, 名称：说明, 1. 名称。说明
-            name, s, e = item
-            out.append(Project(name, s, e, "box", category=heading, container=box.key))
+            p = Project(*item, "box", category=heading, container=box.key)
+            _classify(p, in_box=True, declared=declared)
+            out.append(p)
             continue
         category, body_start = heading, start
         if m := _CATEGORY.match(text):
@@ -115,9 +116,6 @@ def _box_projects(doc: Document, box: Node) -> list[Project]:
             p = Project(name, s, e, "box", category=category, container=box.key)
             _classify(p, in_box=True, declared=declared or _declares_projects(category or ""))
             out.append(p)
-    for p in out:
-        if not p.kind_reason:
-            _classify(p, in_box=True, declared=_declares_projects(box.title) or _declares_projects(p.category or ""))
     _number(out, box.key)
     return out
 
@@ -155,7 +153,8 @@ def _named_item(text: str, start: int, end: int, numbered: bool) -> tuple[str, i
         if pattern is _SENTENCE_ITEM:
             rest = re.split(r"[，,。；;、]", text[m.end():end], maxsplit=1)[0]
             said = text[m.end() - 1]
-            described = _opens_measure(rest) or rest.startswith(_measure_heads() + _construction_verbs())
+            verbs = _words("measure-heads.txt") + _words("construction-verbs.txt")
+            described = _opens_measure(rest) or rest.startswith(verbs)
             listed = "、" in text[m.end():end] and not described  # 公路：甲公路、乙公路: a category
             if not _ends_with(m.group("name"), _heads()) or (said == "。" and not numbered) or listed \
                     or not described and _ends_with(rest, _heads()):
@@ -164,10 +163,6 @@ def _named_item(text: str, start: int, end: int, numbered: bool) -> tuple[str, i
         if e - s >= 2:
             return text[s:e], s, e
     return None
-
-
-def _line_start(text: str, at: int) -> int:
-    return text.rfind("\n", 0, at) + 1
 
 
 def _is_prose(text: str) -> bool:
@@ -189,9 +184,9 @@ def _declares_projects(title: str) -> bool:
 def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
     """Class an item as a project (a thing built or set up, with a name) or a measure.
 
-    In a box's list (not prose) an item is a project unless it opens with a policy verb or is
-    an action on no named thing in a box not titled as projects; in a list of the text it is a
-    project only where it ends with a project head noun."""
+    In a box's list (not prose) an item is a project unless it opens with a policy verb or
+    holds an unnamed quantity; in a list of the text it is a project only where it ends with
+    a project head noun."""
     name = _PHASE.sub("", re.sub(r"[（(][^）)]*[）)]$", "", p.name.strip()))  # 集中供热三期 -> 集中供热
     if _opens_measure(name):
         p.kind, p.kind_reason = "measure", "opens with a verb of policy action"
@@ -199,8 +194,6 @@ def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
         p.kind, p.kind_reason = "measure", "an unnamed quantity of things (一批, 若干), not one named thing"
     elif _ends_with(name, _heads()) and not _ends_with(name, _words("not-heads.txt")):
         p.kind, p.kind_reason = "project", "ends with a project head noun"
-    elif in_box and _builds_named_thing(name):
-        p.kind, p.kind_reason = "project", "the building of a named thing (某某设施建设, 某机场改扩建)"
     elif in_box:  # a box's list is the genre's list of projects (专栏: 重点项目)
         p.kind, p.kind_reason = "project", ("an item of a box titled as projects" if declared
                                             else "an item of a box's list (not prose), which lists projects")
@@ -211,17 +204,8 @@ def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
 _PHASE = re.compile(r"[（(]?[一二三四五六七八九十\d]+期(?:工程)?[）)]?$")
 
 
-def _builds_named_thing(name: str) -> bool:
-    for head in _measure_heads():
-        if name.endswith(head) and len(name) > len(head):
-            rest = name[: -len(head)]
-            return any(rest.endswith(h) for h in _heads() if len(h) >= 2) or _ends_with(rest, _heads()) and \
-                rest.endswith(("站", "场", "馆", "院", "楼", "库"))
-    return False
-
-
 def _opens_measure(name: str) -> bool:
-    return name.startswith(_measure_openers())
+    return name.startswith(_words("measure-openers.txt"))
 
 
 # --- annexes ---------------------------------------------------------------------------------
@@ -426,24 +410,8 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(sorted(words - {""}, key=lambda w: (-len(w), w)))
 
 
-@lru_cache(maxsize=None)
 def _heads() -> tuple[str, ...]:
     return _words("project-heads.txt")
-
-
-@lru_cache(maxsize=None)
-def _measure_heads() -> tuple[str, ...]:
-    return _words("measure-heads.txt")
-
-
-@lru_cache(maxsize=None)
-def _construction_verbs() -> tuple[str, ...]:
-    return _words("construction-verbs.txt")
-
-
-@lru_cache(maxsize=None)
-def _measure_openers() -> tuple[str, ...]:
-    return _words("measure-openers.txt")
 
 
 def _ends_with(name: str, words: tuple[str, ...]) -> bool:
@@ -454,7 +422,7 @@ def _has_head(name: str) -> bool:
     """Whether a piece is complete: it ends with a project head or an action noun."""
     if _ends_with(name, _words("not-heads.txt")):
         return False
-    return _ends_with(name, _heads()) or _ends_with(name, _measure_heads())
+    return _ends_with(name, _heads()) or _ends_with(name, _words("measure-heads.txt"))
 
 
 # --- after splitting -----------------------------------------------------------------------------
