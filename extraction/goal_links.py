@@ -233,20 +233,22 @@ class _Linker:
             evidence.setdefault(sub.parent.key, []).append(e)
         return self._rank(p, totals, evidence, specific[0] if specific else None)
 
-    def _score(self, sources: list[_Source]) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
-        """Each goal's total over the sources, and its evidence: in each source, its strongest term."""
+    def _score(self, sources: list[_Source], summed: tuple[str, ...] = ()) -> tuple[dict, dict]:
+        """Each goal's total over the sources, and its evidence: in each source, its strongest term
+        (in a source of a kind in ``summed``, a long text, every distinct term)."""
         totals: dict[str, float] = {}
         evidence: dict[str, list[Evidence]] = {}
         for src in sources:
-            best: dict[str, Evidence] = {}
-            for hit in _specific(src.hits):
+            best: dict[tuple[str, str], Evidence] = {}
+            for hit in (src.hits if src.kind in summed else _specific(src.hits)):
                 theme, _, shares = self.shares(hit.theme)
                 for goal, share in shares:
                     e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
                                  self._mention(goal, theme), round(src.weight * share, 6))
-                    if goal.key not in best or e.contribution > best[goal.key].contribution:
-                        best[goal.key] = e
-            for key, e in best.items():
+                    slot = (goal.key, hit.term if src.kind in summed else "")
+                    if slot not in best or e.contribution > best[slot].contribution:
+                        best[slot] = e
+            for (key, _), e in best.items():
                 totals[key] = totals.get(key, 0.0) + e.contribution
                 evidence.setdefault(key, []).append(e)
         return totals, evidence
@@ -279,7 +281,7 @@ class _Linker:
                 at = doc.text.find(node.title, node.start)
                 sources.append(_Source("heading", HEADING_WEIGHT[node.kind], node.key, node.heading,
                                        _hits(node.title, at if at >= 0 else None)))
-        totals, evidence = self._score(sources)
+        totals, evidence = self._score(sources, summed=("name",))
         if not totals:
             return None, []
         order = {g.key: g for g in doc.goals}
