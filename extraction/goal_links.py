@@ -3,15 +3,17 @@
 A goal's text is read for the themes of ``ontology/goal-themes.ttl`` (see ``goal_themes``): its
 headline and the fields its paragraph lists (就业、教育、文化…) weigh 2, the rest of its paragraph
 and the indicators stating its targets 1, indicators that follow it by table category 0.5. A
-theme's share of a goal, P(goal | theme), is that goal's weight over all goals' weights.
+goal's share of a theme, P(goal | theme), is its weight over all goals' weights, leaning on the
+broader theme where the goals use a theme little (see ``shares``).
 
 A project is read for the same themes, in these sources (weight):
-  name 1.0 · box line category 0.6 · box title 0.5 · section 0.35 · chapter 0.25 · part or annex 0.2
-  (a heading's opening sentence counts half its heading) · the themes its sector usually serves 0.3 ·
+  name 1.0 · box line category (for a component: its strategic project's name) 0.5 · box title 0.4 ·
+  section 0.3 · chapter 0.2 · part or annex 0.15 (a heading's opening sentence: 0.3 of its heading) ·
+  the themes its sector usually serves 0.3 ·
   the objective (sub-goal) of a heading above it, where it shares that objective's theme 0.5.
 A term of theme t gives a goal weight × P(goal | t'), t' the narrowest of t and its broader themes
 some goal uses (0.7 of it when t' is broader than t). Within one source a goal takes its strongest
-term. Goals are ranked by their total; every goal with at least 40 % of the best total (and 0.15)
+term, and a source's general terms (基础设施, 生态) count only where it has no narrow one (医院). Goals are ranked by their total; every goal with at least 40 % of the best total (and 0.15)
 is linked, at most three. A project with no theme anywhere gets no link rather than a guess.
 """
 
@@ -99,9 +101,10 @@ def describe(e: Evidence) -> str:
     g = e.goal_side
     side = {"title": "目标标题", "field": "目标所列领域", "indicator": "目标指标", "indicator-category": "目标指标（按类别）",
             "text": "目标正文"}[g.basis]
-    where = {"name": "项目名称", "category": "项目类别", "box": "专栏", "heading": "标题", "opening": "章节首句",
+    where = {"name": "项目名称", "category": "项目类别", "project": "所属工程", "box": "专栏", "heading": "标题", "opening": "章节首句",
              "sector": "行业", "subgoal": "分目标"}[e.kind]
-    return f"{where}“{e.context}”中的“{e.term}” ↔ {side}“{g.term}”（{goal_themes.themes()[e.theme].label}，{e.contribution:.3f}）"
+    context = e.context if len(e.context) <= 30 else e.context[:29] + "…"
+    return f"{where}“{context}”中的“{e.term}” ↔ {side}“{g.term}”（{goal_themes.themes()[e.theme].label}，{e.contribution:.3f}）"
 
 
 def link_projects(doc: Document, subgoals: list[Goal]) -> None:
@@ -114,8 +117,9 @@ def link_projects(doc: Document, subgoals: list[Goal]) -> None:
             parent.subgoals.append(sub)
             linker.add_subgoal(sub)
     for project in doc.projects:
-        for p in [project] + project.components:
-            p.goals = linker.link(p)
+        project.goals = linker.link(project)
+        for c in project.components:
+            c.goals = linker.link(c, project)
 
 
 class _Linker:
@@ -194,12 +198,15 @@ class _Linker:
 
     # --- projects' side ---------------------------------------------------------------------------
 
-    def _sources(self, p) -> list[_Source]:
+    def _sources(self, p, parent=None) -> list[_Source]:
         doc = self.doc
         out = []
         at = doc.text.find(p.name, p.start)
         base = at if at >= 0 and at < p.end + len(p.name) else None
         out.append(_Source("name", NAME, p.key, p.name, _hits(p.name, base)))
+        if parent is not None:  # a component of a strategic project: that project's name is its category
+            at = doc.text.find(parent.name, parent.start)
+            out.append(_Source("project", CATEGORY, parent.key, parent.name, _hits(parent.name, at if at >= 0 else None)))
         if p.category:
             at = doc.text.rfind(p.category, max(0, p.start - 5000), p.start + len(p.category))
             out.append(_Source("category", CATEGORY, p.key, p.category, _hits(p.category, at if at >= 0 else None)))
@@ -223,8 +230,8 @@ class _Linker:
             out.append(_Source("sector", SECTOR, a.sector.id, a.sector.label, hits))
         return out
 
-    def link(self, p) -> list[GoalLink]:
-        sources = self._sources(p)
+    def link(self, p, parent=None) -> list[GoalLink]:
+        sources = self._sources(p, parent)
         totals, evidence = self._score(sources)
         specific = self._subgoal(p, sources)
         if specific is not None:
@@ -297,7 +304,8 @@ class _Linker:
     def _subgoal(self, p, sources: list[_Source]) -> tuple[Goal, Evidence] | None:
         """The innermost sub-goal above the project whose narrow themes the project's own words share."""
         chain = [n.key for n in self.doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))]
-        own = [(src, h) for src in sources if src.kind in ("name", "category", "box", "sector") for h in src.hits]
+        own = [(src, h) for src in sources if src.kind in ("name", "category", "project", "box", "sector")
+               for h in src.hits]
         for scope in reversed(chain):
             for sub in (s for s in self.subgoals if s.scope == scope):
                 shared = [(src, h) for src, h in own if h.theme in self.sub_themes[sub.key]]
@@ -309,7 +317,7 @@ class _Linker:
         return None
 
 
-_KIND_ORDER = {"subgoal": 0, "name": 1, "category": 2, "box": 3, "heading": 4, "opening": 5, "sector": 6}
+_KIND_ORDER = {"subgoal": 0, "name": 1, "category": 2, "project": 2, "box": 3, "heading": 4, "opening": 5, "sector": 6}
 
 
 def _specific(hits: list[Hit]) -> list[Hit]:
