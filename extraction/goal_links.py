@@ -13,7 +13,7 @@ A project is read for the same themes, in these sources (weight):
   the objective (sub-goal) of a heading above it, where it shares that objective's theme 0.5.
 A term of theme t gives a goal weight × P(goal | t'), t' the narrowest of t and its broader themes
 some goal uses (0.7 of it when t' is broader than t). Within one source a goal takes its strongest
-term, and a source's general terms (基础设施, 生态) count only where it has no narrow one (医院). Goals are ranked by their total; every goal with at least 40 % of the best total (and 0.15)
+term. Goals are ranked by their total; every goal with at least 40 % of the best total (and 0.15)
 is linked, at most three. A project with no theme anywhere gets no link rather than a guess.
 """
 
@@ -247,7 +247,7 @@ class _Linker:
         evidence: dict[str, list[Evidence]] = {}
         for src in sources:
             best: dict[tuple[str, str], Evidence] = {}
-            for hit in (src.hits if src.kind in summed else _specific(src.hits)):
+            for hit in src.hits:
                 theme, _, shares = self.shares(hit.theme)
                 for goal, share in shares:
                     e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
@@ -318,13 +318,6 @@ class _Linker:
 
 
 _KIND_ORDER = {"subgoal": 0, "name": 1, "category": 2, "project": 2, "box": 3, "heading": 4, "opening": 5, "sector": 6}
-
-
-def _specific(hits: list[Hit]) -> list[Hit]:
-    """A text's narrow terms (公路, 医院) speak for it; its general ones (基础设施, 生态) only where it has none."""
-    themes = goal_themes.themes()
-    narrow = [h for h in hits if themes[h.theme].broader]
-    return narrow or hits
 
 
 def _hits(text: str, base: int | None) -> list[Hit]:
