@@ -226,7 +226,7 @@ class _Linker:
         for a in p.sectors:
             if a.level == "default":  # no evidence of a sector: nothing to say about goals either
                 continue
-            hits = [Hit(a.sector.label, t, None, None) for t in goal_themes.sector_themes().get(a.sector.id, ())]
+            hits = [Hit(a.sector.label, t, None, None) for t in _sector_themes(a)]
             out.append(_Source("sector", SECTOR, a.sector.id, a.sector.label, hits))
         return out
 
@@ -318,6 +318,13 @@ class _Linker:
 
 
 _KIND_ORDER = {"subgoal": 0, "name": 1, "category": 2, "project": 2, "box": 3, "heading": 4, "opening": 5, "sector": 6}
+
+
+def _sector_themes(assignment) -> list[str]:
+    """The themes a sector usually serves; of a sector of two trades (文化旅游), the one its words name."""
+    usual = goal_themes.sector_themes().get(assignment.sector.id, ())
+    named = {t for w in assignment.words for h in goal_themes.find(w) for t in lineage(h.theme)}
+    return [t for t in usual if t in named] or list(usual)
 
 
 def _hits(text: str, base: int | None) -> list[Hit]:
