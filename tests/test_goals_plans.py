@@ -40,6 +40,7 @@ def primary_order(doc, key_or_name: str) -> int:
 @pytest.mark.parametrize("plan, table, min_acceptable, min_first", [
     ("tacheng-13th-fyp.txt", "tacheng-13th.tsv", 0.95, 0.80),
     ("national-14th.md", "national-14th.tsv", 0.95, 0.80),
+    ("national-15th.md", "national-15th.tsv", 0.95, 0.80),
 ])
 def test_primary_goals_against_hand_judgements(plan, table, min_acceptable, min_first):
     if not (JUDGED / table).exists():
