@@ -95,6 +95,7 @@ class _Source:
 class _Profile:
     mass: dict[str, float] = field(default_factory=dict)  # theme -> weight of the goal's terms
     mention: dict[str, GoalMention] = field(default_factory=dict)  # theme -> the goal's strongest mention
+    rank: dict[str, tuple] = field(default_factory=dict)
 
 
 def describe(e: Evidence) -> str:
@@ -159,9 +160,10 @@ class _Linker:
         for theme in lineage(hit.theme):
             terms = prof.mass.setdefault(theme, {})
             terms[hit.term] = max(terms.get(hit.term, 0.0), weight)
-            best = prof.mention.get(theme)
-            if best is None or GOAL_SIDE[best.basis] < weight:
-                prof.mention[theme] = mention
+            # The mention quoted for a theme: the weightiest, and among those one of the theme itself.
+            rank = (weight, hit.theme == theme)
+            if theme not in prof.mention or prof.rank[theme] < rank:
+                prof.mention[theme], prof.rank[theme] = mention, rank
 
     def _mention(self, goal: Goal, theme: str) -> GoalMention:
         """The goal's strongest mention of the theme, or else of its nearest broader theme it mentions."""
