@@ -195,30 +195,24 @@ class _Linker:
             return theme, 1.0, [(g, masses[g.key] / total) for g in self.doc.goals if masses[g.key] > 0]
         p_prior = {g.key: p / prior_factor for g, p in prior}
         out = [(g, (masses[g.key] + SMOOTHING * p_prior.get(g.key, 0.0)) / (total + SMOOTHING)) for g in self.doc.goals]
-        # Quote the goal's own mention of the theme where it has one, else of the broader theme.
         return theme, 1.0, [(g, p) for g, p in out if p > 0]
 
     # --- projects' side ---------------------------------------------------------------------------
 
     def _sources(self, p, parent=None) -> list[_Source]:
         doc = self.doc
-        out = []
-        at = doc.text.find(p.name, p.start)
-        base = at if at >= 0 and at < p.end + len(p.name) else None
-        out.append(_Source("name", NAME, p.key, p.name, _hits(p.name, base)))
+        out = [_Source("name", NAME, p.key, p.name, self._hits_at(p.name, p.start))]
         if parent is not None:  # a component of a strategic project: that project's name is its category
-            at = doc.text.find(parent.name, parent.start)
-            out.append(_Source("project", CATEGORY, parent.key, parent.name, _hits(parent.name, at if at >= 0 else None)))
-        if p.category:
+            out.append(_Source("project", CATEGORY, parent.key, parent.name, self._hits_at(parent.name, parent.start)))
+        if p.category:  # the box line's heading, printed before the project
             at = doc.text.rfind(p.category, max(0, p.start - 5000), p.start + len(p.category))
             out.append(_Source("category", CATEGORY, p.key, p.category, _hits(p.category, at if at >= 0 else None)))
         chain = doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))
         for node in reversed(chain):
             weight = HEADING_WEIGHT[node.kind]
             if node.title:
-                at = doc.text.find(node.title, node.start)
                 kind = "box" if node.kind == "box" else "heading"
-                out.append(_Source(kind, weight, node.key, node.heading, _hits(node.title, at if at >= 0 else None)))
+                out.append(_Source(kind, weight, node.key, node.heading, self._hits_at(node.title, node.start)))
             opening = next((c for c in node.children if c.kind == "paragraph"), None)
             if node.kind != "box" and opening is not None and opening is node.children[0]:
                 text = doc.text[opening.start:opening.end]
@@ -231,6 +225,11 @@ class _Linker:
             hits = [Hit(a.sector.label, t, None, None) for t in _sector_themes(a)]
             out.append(_Source("sector", SECTOR, a.sector.id, a.sector.label, hits))
         return out
+
+    def _hits_at(self, text: str, near: int) -> list[Hit]:
+        """Theme terms of a text printed at or after ``near`` (a name, a heading), with its offsets."""
+        at = self.doc.text.find(text, near, near + len(text) + 500)  # its own place, not a later namesake
+        return _hits(text, at if at >= 0 else None)
 
     def link(self, p, parent=None) -> list[GoalLink]:
         sources = self._sources(p, parent)
@@ -287,9 +286,8 @@ class _Linker:
         sources = [_Source("name", NAME, sub.key, sub.title, goal_themes.find(text, sub.start))]
         for node in reversed(doc.container_of(sub.start, kinds=tuple(HEADING_WEIGHT))):
             if node.title:
-                at = doc.text.find(node.title, node.start)
                 sources.append(_Source("heading", HEADING_WEIGHT[node.kind], node.key, node.heading,
-                                       _hits(node.title, at if at >= 0 else None)))
+                                       self._hits_at(node.title, node.start)))
         totals, evidence = self._score(sources, summed=("name",))
         if not totals:
             return None, []
