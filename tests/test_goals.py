@@ -64,7 +64,10 @@ def doc():
         "实施城西综合工程。\n\n"
         "第四章 发展文化旅游\n\n"
         "到2020年，接待游客达到300万人次，旅游收入年均增长15%。\n\n"
-        "实施古城景区提升工程、游客服务中心工程。\n"
+        "实施古城景区提升工程、游客服务中心工程。\n\n"
+        "第五章 重点工作\n\n"
+        "加强生态环境保护和污染防治。\n\n"
+        "实施城东综合工程。\n"
     )
     return read_text(plan(body, TABLE))
 
@@ -125,6 +128,16 @@ def test_the_heading_above_decides(doc):
     assert primary(doc, "城西综合工程") == LIVELIHOOD
     link = project(doc, "城西综合工程").goals[0]
     assert {e.kind for e in link.evidence} <= {"heading", "opening"}
+
+
+def test_the_opening_sentence_of_a_heading_decides(doc):
+    # 第五章 重点工作 says nothing; its first paragraph does.
+    link = project(doc, "城东综合工程").goals[0]
+    assert link.top.title == ECOLOGY
+    assert {e.kind for e in link.evidence} == {"opening"}
+    (e,) = link.evidence
+    assert e.term in ("生态环境", "污染防治") and doc.text[e.start:e.end] == e.term
+    assert e.context == "加强生态环境保护和污染防治。"
 
 
 def test_a_sub_goal_is_the_most_specific_goal_and_rolls_up(doc):
