@@ -36,7 +36,7 @@ PLACE = Namespace(BASE + "place/")
 SECTOR = Namespace(BASE + "sector/")
 UNIT = Namespace(BASE + "unit/")
 THEME = Namespace(BASE + "goal-theme/")
-REASONS = 5  # the strongest reasons of a goal link as nodes; pkg:matched lists them all
+REASONS = 3  # the strongest reasons of a goal link as nodes; pkg:matched lists them all
 VOCABULARY_GRAPH = URIRef(BASE + "graph/vocabulary")
 SOFTWARE = URIRef(BASE + "software/plankg/" + __version__)
 
@@ -222,7 +222,7 @@ class _PlanMapper:
     def goal_iri(self, goal) -> URIRef:
         return self.iri(goal.key)
 
-    def _goal_links(self, iri: URIRef, p, containers: dict) -> None:
+    def _goal_links(self, iri: URIRef, p) -> None:
         """A project's ranked goal links, each with its score and every piece of evidence, quoted."""
         for link in p.goals:
             gl = URIRef(f"{iri}/goal-link-{link.rank}")
@@ -237,11 +237,6 @@ class _PlanMapper:
             self.add(gl, PKG.score, _decimal(Decimal(f"{link.score:.3f}")))
             self.add(gl, PKG.sectorOnly, Literal(link.sector_only))
             self.add(gl, PKG.matched, self.zh(link.matched))
-            for w in link.words:
-                self.add(gl, PKG.sharedWord, self.zh(w))
-            for key in link.path[1:]:
-                if key in containers:
-                    self.add(gl, PKG.via, containers[key])
             for n, e in enumerate(link.evidence[:REASONS], start=1):
                 ev = URIRef(f"{gl}/reason-{n}")
                 self.add(gl, PKG.reason, ev)
@@ -447,7 +442,7 @@ class _PlanMapper:
             for w in a.words:
                 self.add(sa, PKG.keyword, self.zh(w))
             self.add(sa, RDFS.comment, self.zh(a.text))
-        self._goal_links(iri, p, containers)
+        self._goal_links(iri, p)
         for c in p.components:
             self._project(c, None, containers, parent=iri)
         return iri
