@@ -6,6 +6,8 @@ each link; the expected goals are what a reader of the plan text would say.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from plankg.extraction import decode_plan
@@ -193,3 +195,30 @@ def test_the_theme_scheme_is_consistent():
     assert len(term_themes()) == sum(len(t.keywords) for t in themes().values())  # no term in two themes
     for t in themes().values():
         assert t.broader is None or t.broader in themes()
+
+
+def test_links_in_rdf_and_the_named_query(doc, tmp_path):
+    from plankg.graph.build import build_dataset, plan_id
+    from plankg.graph.stores import OxigraphStore, RdflibStore
+    from plankg.queries.named import get
+
+    ds = build_dataset([doc])
+    base = f"https://w3id.org/plankg/id/{plan_id(doc)}/"
+    growth = base + doc.goals[0].key
+    oxigraph = OxigraphStore(tmp_path / "store")
+    oxigraph.load_dataset(ds)
+    answers = []
+    for store in (oxigraph, RdflibStore(dataset=ds)):
+        rows = store.query(get("goal-projects").bind({"goal": growth}))["results"]["bindings"]
+        by_name = {r["name"]["value"]: r for r in rows}
+        logistics = by_name["城北物流园区"]
+        assert logistics["rank"]["value"] == "1" and float(logistics["score"]["value"]) > 0
+        assert logistics["sectorOnly"]["value"] == "false" and "物流园区" in logistics["matched"]["value"]
+        scenic = by_name["古城景区提升工程"]  # through the tourism sub-goal, which rolls up to growth
+        assert scenic["specificTitle"]["value"].startswith("到2020年，接待游客")
+        top = store.query(get("goals").bind({}))["results"]["bindings"]
+        assert [r["title"]["value"] for r in top][:1] == [doc.goals[0].title] and len(top) == 3
+        assert top[0]["subgoals"]["value"] == "1"
+        # Stores spell the same decimal differently (1.05, 1.050): compare values.
+        answers.append(sorted((r["name"]["value"], r["rank"]["value"], Decimal(r["score"]["value"])) for r in rows))
+    assert answers[0] == answers[1]
