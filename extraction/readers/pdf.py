@@ -296,10 +296,12 @@ class _Writer:
             top += 1  # a title, or on a continuation the title repeated
         while not more and bottom > top and full_width(bottom - 1):
             bottom -= 1
+        titles = [full_width(r).text for r in range(top)]
+        notes = [full_width(r).text for r in range(bottom, n_rows)]
         if grid is None:
             self.write("\n")
-            for r in range(top):
-                self.write(full_width(r).text + "\n\n")
+            for title in titles:
+                self.write(title + "\n\n")
             grid = Grid(start=self.pos, end=self.pos, source="pdf-ruled")
             self.grids.append(grid)
             base = -top
@@ -326,8 +328,8 @@ class _Writer:
                 grid.end = self.pos - 1
                 self.write("\n")  # a blank line between rows
         if not more:
-            for r in range(bottom, n_rows):
-                self.write(full_width(r).text + "\n")
+            for note in notes:
+                self.write(note + "\n")
             self.write("\n\n")
         return grid
 
