@@ -224,3 +224,12 @@ def test_every_indicator_row_of_the_sample_read_from_pdf_cells(sample_tables_doc
         for v in ind.values:
             where = doc.locate(v.start, v.end)
             assert where["page"] >= 1 and len(where["bbox"]) == 4
+
+
+def test_characters_beyond_the_bmp_are_read_whole(tmp_path):
+    # 𠀀 (U+20000, CJK Extension B) is two UTF-16 units in the PDF's text layer.
+    path = table_pdf(["第一章 总则", "到2020年建成𠀀字号工程，𠀀为生僻字。"], [["指标", "2015年"], ["𠀀", "1"]], [],
+                     [], tmp_path / "rare.pdf")
+    src = read_plan(path)
+    assert "建成𠀀字号工程" in src.text
+    assert src.text.encode("utf-8")  # no lone surrogates

@@ -118,7 +118,12 @@ def _read_page(page) -> tuple[list[_Char], list[_Line], list[_Table]]:
     for k in range(textpage.count_chars()):
         if raw.FPDFText_IsGenerated(textpage.raw, k):
             continue  # spaces and line breaks PDFium inferred; the geometry says where they are
-        ch = chr(raw.FPDFText_GetUnicode(textpage.raw, k))
+        code = raw.FPDFText_GetUnicode(textpage.raw, k)
+        if 0xDC00 <= code < 0xE000 and chars and len(chars[-1].ch) == 1 and 0xD800 <= ord(chars[-1].ch) < 0xDC00:
+            # The second half of a character beyond the BMP (CJK Extension B…): join the pair.
+            chars[-1].ch = (chars[-1].ch + chr(code)).encode("utf-16", "surrogatepass").decode("utf-16")
+            continue
+        ch = chr(code)
         if ch in "\r\n\ufffe":
             continue
         if not ch.strip():
