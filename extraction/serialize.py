@@ -199,7 +199,8 @@ def places_json(doc: Document) -> dict:
 
 def project_json(doc: Document, project) -> dict:
     out = {
-        "id": project.key, "name": project.name, "source_kind": project.source, "category": project.category,
+        "id": project.key, "name": project.name, "kind": project.kind, "kind_reason": project.kind_reason or None,
+        "source_kind": project.source, "category": project.category,
         "container": project.container, "chapter": project.chapter,
         "investment": project.investment.as_json() if project.investment else None,
         "investment_estimated": project.investment_estimated or None,

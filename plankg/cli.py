@@ -166,14 +166,15 @@ def cmd_projects(args: argparse.Namespace) -> None:
         lines.append(_project_line(doc, p))
         lines.extend("    └ " + _project_line(doc, c) for c in p.components)
     counts = {k: sum(1 for p in doc.projects if p.source == k) for k in ("box", "annex", "text")}
-    lines.append(f"{len(doc.projects)} projects: {counts['box']} in boxes, {counts['annex']} strategic (annexes), "
-                 f"{counts['text']} listed in the text.")
+    measures = sum(1 for p in doc.projects if p.kind == "measure")
+    lines.append(f"{len(doc.projects)} items: {counts['box']} in boxes, {counts['annex']} strategic (annexes), "
+                 f"{counts['text']} listed in the text; {len(doc.projects) - measures} projects, {measures} measures.")
     print("\n".join(lines))
 
 
 def _project_line(doc: Document, p) -> str:
     where = doc.locate(p.start, p.end)["line"]
-    bits = [f"L{where}", p.name]
+    bits = [f"L{where}", p.name if p.kind == "project" else f"{p.name} (measure)"]
     if p.category:
         bits.append(f"[{p.category}]")
     if p.investment:

@@ -63,6 +63,7 @@ class Extracted:
     pages: list[Page] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader did that a user may want to know
+    soft_breaks: list[int] = field(default_factory=list)  # line breaks the page geometry shows to be wraps
 
 
 FORMATS = ("pdf", "docx", "html", "text")
