@@ -3,13 +3,14 @@
 Each plan goes into its own named graph; the vocabularies (ontology, sector and unit
 schemes, the divisions the plans name) go into a shared one. IRIs are minted from the
 plan's stable identifier and each entity's place in the plan (its outline key), so that
-building the same plan twice gives the same IRIs; only the extraction activity's times
-differ between runs.
+building the same plan twice gives the same bytes. The extraction activity's times are
+recorded only when given ($SOURCE_DATE_EPOCH), so that they too stay the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
@@ -73,6 +74,16 @@ def plan_graph_iri(pid: str) -> URIRef:
     return URIRef(f"{BASE}graph/{pid}")
 
 
+def build_time() -> datetime | None:
+    """The extraction time to record: $SOURCE_DATE_EPOCH, else none.
+
+    A clock reading would make the same plan build to different bytes in every run;
+    reproducible builds set SOURCE_DATE_EPOCH (reproducible-builds.org) to date theirs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else None
+
+
 def build_dataset(docs: list[Document], ids: list[str] | None = None,
                   started: datetime | None = None) -> Dataset:
     """One dataset: a named graph per plan, and the shared vocabulary graph."""
@@ -104,7 +115,7 @@ class _PlanMapper:
         self.plan = URIRef(f"{BASE}id/{pid}")
         self.activity = URIRef(f"{self.plan}/extraction")
         self.source = URIRef(f"{self.plan}/source")
-        self.started = started or datetime.now(timezone.utc)
+        self.started = started or build_time()
         self.node_iri: dict[int, URIRef] = {}
 
     def iri(self, key: str) -> URIRef:
@@ -124,8 +135,8 @@ class _PlanMapper:
         self._targets()
         self._places()
         self._projects()
-        ended = datetime.now(timezone.utc)
-        self.add(self.activity, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime))
+        if self.started is not None:
+            self.add(self.activity, PROV.endedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
 
     # plan and provenance -------------------------------------------------------------
 
@@ -155,7 +166,8 @@ class _PlanMapper:
         self.add(self.activity, RDF.type, PKG.Extraction)
         self.add(self.activity, PROV.used, self.source)
         self.add(self.activity, PROV.wasAssociatedWith, SOFTWARE)
-        self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
+        if self.started is not None:
+            self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
         self.vocab.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
         self.vocab.add((SOFTWARE, RDFS.label, Literal(f"plankg {__version__}")))
 
@@ -403,6 +415,8 @@ class _PlanMapper:
     def _project(self, p, container: URIRef | None, containers: dict, parent: URIRef | None = None) -> URIRef:
         iri = self.iri(p.key)
         self._entity(iri, PKG.Project, p.start, p.end)
+        if getattr(p, "kind", "project") == "measure":
+            self.add(iri, RDF.type, PKG.Measure)  # a policy action listed with the projects
         self.add(iri, RDFS.label, self.zh(p.name))
         self.add(iri, SKOS.prefLabel, self.zh(p.name))
         self.add(iri, PKG.sourceKind, Literal(p.source))
