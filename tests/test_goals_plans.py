@@ -87,11 +87,6 @@ def test_sub_goals_of_the_sample(tacheng):
     assert logistics.goals[0].goal.parent is None
 
 
-def test_a_project_with_only_its_sector_says_so(tacheng):
-    only = [p for p in all_projects(tacheng) if p.goals and p.goals[0].sector_only]
-    assert only and all([e.kind for e in p.goals[0].evidence] == ["sector"] for p in only)
-
-
 def test_links_are_the_same_in_any_process():
     code = ("from plankg import sample_plan_path\nfrom plankg.extraction.pipeline import read\n"
             "from plankg.extraction.serialize import all_projects\n"
