@@ -2,7 +2,7 @@
 
 pypdfium2 (PDFium, the PDF engine of Chromium) gives every character with its box; it is
 about ten times faster than pdfminer-based extraction on a plan and opens files that
-pdfminer refuses (see docs/readers-pdf.md). Lines are rebuilt from the characters'
+pdfminer refuses (see docs/readers.md). Lines are rebuilt from the characters'
 positions; the page's geometry tells which line breaks are wraps inside a paragraph (a
 line reaching the right margin, the next one not indented nor set apart), and paragraph
 openings keep their indentation. Pages are separated by form feeds, as ``pdftotext``
