@@ -222,7 +222,7 @@ class _PlanMapper:
     def _goals(self) -> None:
         for goal in all_goals(self.doc):
             iri = self.iri(goal.key)
-            self._entity(iri, PKG.Goal, goal.start, goal.end)
+            self._entity(iri, PKG.SubGoal if goal.parent is not None else PKG.Goal, goal.start, goal.end)
             self.add(iri, RDFS.label, self.zh(goal.title))
             self.add(iri, SKOS.prefLabel, self.zh(goal.title))
             self.add(iri, PKG.order, Literal(goal.order))

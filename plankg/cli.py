@@ -53,11 +53,16 @@ def cmd_outline(args: argparse.Namespace) -> None:
     print(render_tree(doc))
 
 
+def _encoding(doc: Document) -> str:
+    """The character encoding for text and web pages; for PDF and Word, whose text is not a byte encoding, the format."""
+    return doc.source.encoding if doc.source.format in ("text", "html") else doc.source.format
+
+
 def render_tree(doc: Document) -> str:
     info, c = doc.info, outline_counts(doc)
     period = f", {info.start_year}–{info.end_year}" if info.start_year else ""
     lines = [
-        f"{info.title or '(untitled plan)'}  [{os.path.basename(doc.source.path or '')}, {doc.source.encoding}{period}]",
+        f"{info.title or '(untitled plan)'}  [{os.path.basename(doc.source.path or '')}, {_encoding(doc)}{period}]",
         f"{c['parts']} 篇 parts · {c['chapters']} 章 chapters · {c['sections']} 节 sections · "
         f"{c['boxes']} 专栏 boxes ({c['unlabelled_boxes']} without heading) · {c['tables']} tables · "
         f"{c['annexes']} 附件 annexes ({c['annex_chapters']} chapters) · {c['paragraphs']} paragraphs",
