@@ -99,6 +99,14 @@ def inline_values(text: str, bindings: dict) -> str:
 
     from .checks import parse_query
 
+    # rdflib writes some algebra back wrongly (BINDs in a UNION): send nothing that does not come back the same.
+    try:
+        plain = algebra.translateQuery(parse_query(text))
+        again = algebra.translateQuery(parse_query(algebra.translateAlgebra(plain)))
+    except Exception as exc:
+        raise QueryError(f"this query cannot be sent to a remote endpoint with parameters ({type(exc).__name__})") from None
+    if again.algebra != plain.algebra:
+        raise QueryError("this query cannot be sent to a remote endpoint with parameters: rdflib cannot write it back")
     query = algebra.translateQuery(parse_query(text))
     node = query.algebra
     while getattr(node.p, "name", None) in _SINGLE:

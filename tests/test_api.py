@@ -30,7 +30,7 @@ def server(tmp_path_factory):
 
 
 def get_json(base, path, **params):
-    r = httpx.get(base + path, params=params, timeout=30)
+    r = httpx.get(base + path, params=params, timeout=180)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -252,14 +252,14 @@ def test_sparqlwrapper_gets_what_the_cli_gets(server, tmp_path):
     from support import run_cli
 
     w = SPARQLWrapper(server + "/sparql")
-    w.setQuery(get("goals").bind({}))
+    w.setQuery(get("goals").text)
     w.setReturnFormat(JSON)
     via_http = w.query().convert()
     env = {**os.environ, "PLANKG_STORE": str(tmp_path / "store")}
     via_cli = json.loads(run_cli("query", "goals", "--format", "json", env=env).stdout)
     strip = lambda res: [{k: v["value"] for k, v in b.items()} for b in res["results"]["bindings"]]  # noqa: E731
     assert strip(via_http) == strip(via_cli)
-    assert RemoteStore(server + "/sparql").query(get("indicators").bind({}))["results"]["bindings"]
+    assert RemoteStore(server + "/sparql").query(get("indicators").text)["results"]["bindings"]
 
 
 # --- hostile SPARQL -----------------------------------------------------------------------------------
