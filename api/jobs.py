@@ -34,9 +34,6 @@ def _open(spec, writer: bool):
     if spec.kind == "oxigraph":
         return OxigraphStore(spec.location, read_only=not writer)
     if spec.kind == "file":
-        import rdflib.plugins.sparql
-
-        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM names a graph of the file, never a URL to fetch
         return RdflibStore(path=spec.location)
     return RemoteStore(spec.location, user=spec.user, password=spec.password, timeout=spec.timeout)
 
@@ -45,8 +42,17 @@ class Runner:
     def __init__(self, spec, limits: dict, writer: bool = False, egress: str = ""):
         self.spec, self.limits, self.writer, self.egress = spec, limits, writer, egress
         self.store = None
+        self.open_error = ""
         self.max_rows = limits.get("max_rows", 10_000)
         self.max_bytes = limits.get("max_response_bytes", 20_000_000)
+
+    def open(self) -> None:
+        from plankg.graph.stores import StoreError
+
+        try:
+            self.store = _open(self.spec, self.writer)
+        except StoreError as exc:
+            self.open_error = str(exc)
 
     def run(self, job: dict):
         from plankg.graph.stores import StoreError
@@ -54,7 +60,7 @@ class Runner:
 
         try:
             if self.store is None:
-                self.store = _open(self.spec, self.writer)
+                raise JobError(503, "Store unavailable", self.open_error or "the store is not open")
             return getattr(self, "job_" + job["kind"])(job)
         except JobError as exc:
             return ("error", exc.status, exc.title, exc.detail)
@@ -109,6 +115,7 @@ class Runner:
 
     def job_select(self, job: dict):
         """Typed rows (SPARQL JSON) of a query or a bound named query: for callers that need the terms."""
+        checks.inspect_query(getattr(job["query"], "text", job["query"]))
         res, truncated = self._capped(self.store.answer(job["query"]))
         return ("ok", res, truncated)
 

@@ -73,6 +73,8 @@ def _main(conn, spec: StoreSpec, limits: dict, writer: bool) -> None:
     else:
         mechanism = egress.drop_network()
     runner = jobs.Runner(spec, limits, writer=writer, egress=mechanism)
+    runner.open()  # before the first job: loading a graph file must not count against a query's time
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
@@ -89,6 +91,7 @@ class _Worker:
         self.proc = _CTX.Process(target=_main, args=(child, spec, limits, writer), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False
 
     def kill(self) -> None:
         self.proc.kill()
@@ -106,6 +109,17 @@ class _Worker:
 
     def call(self, job, timeout: float, cancelled: threading.Event):
         """Send a job, wait for its answer: ``QueryTimeout`` past ``timeout``, ``WorkerDied`` if the process ends."""
+        if not self.ready:  # a fresh worker opens its store first, whatever that takes
+            while not self.conn.poll(0.05):
+                if cancelled.is_set():
+                    raise asyncio.CancelledError()
+                if not self.proc.is_alive():
+                    raise WorkerDied("the query worker stopped while opening the store")
+            try:
+                self.conn.recv()
+            except (EOFError, OSError):
+                raise WorkerDied("the query worker stopped while opening the store") from None
+            self.ready = True
         if not self.proc.is_alive():
             raise WorkerDied("the query worker had stopped")
         try:

@@ -186,6 +186,9 @@ class OxigraphStore(Store):
 
 class RdflibStore(Store):
     def __init__(self, dataset: Dataset | None = None, path: str | None = None):
+        import rdflib.plugins.sparql
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM names a graph of the dataset, never a URL to fetch
         if dataset is None:
             dataset = Dataset(default_union=True)
             if path:
