@@ -507,8 +507,8 @@ def test_serve_from_a_folder_holding_a_plankg_folder(tmp_path):
     import sys
     from pathlib import Path
 
-    (tmp_path / "plankg").mkdir()
-    (tmp_path / "plankg" / "__init__.py").write_text("raise ImportError('the wrong plankg')\n")
+    (tmp_path / "plankg").mkdir()  # e.g. a data folder: Python reads it as a namespace package named plankg
+    (tmp_path / "plankg" / "notes.txt").write_text("not code\n")
     plankg = Path(sys.executable).parent / "plankg"
     if not plankg.exists():
         pytest.skip("the plankg console script is not installed beside this Python")
