@@ -46,13 +46,13 @@ def audit(store) -> dict:
 
 
 def _stored_findings(store, plan_graph: str) -> list[dict]:
-    from plankg.graph import facts
-
     report = _graph(store, plan_graph + AUDIT_SUFFIX)
-    data = _graph(store, plan_graph)
-    plan = next(data.subjects(RDF.type, URIRef(PKG + "Plan")), None)
+    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    about = _about(store, plan_graph, {report.value(r, SH.focusNode) for r in results} - {None})
+    plan = next(iter(store.query(f"PREFIX pkg: <{PKG}> SELECT ?plan WHERE {{ GRAPH <{plan_graph}> {{ ?plan a pkg:Plan }} }}"
+                                 )["results"]["bindings"]), {}).get("plan", {}).get("value", plan_graph)
     out = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
+    for r in results:
         focus = report.value(r, SH.focusNode)
         component = report.value(r, SH.sourceConstraintComponent)
         shape = report.value(r, SH.sourceShape)
@@ -63,17 +63,47 @@ def _stored_findings(store, plan_graph: str) -> list[dict]:
                                else "shape")
         values = {}
         if (path := report.value(r, SH.resultPath)) is not None:
-            values["path"] = data.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path)
+            values["path"] = report.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path)
         if (value := report.value(r, SH.value)) is not None:
             values["value"] = str(value)
         for v in report.objects(r, RULE_NS["value"]):
             key, _, val = str(v).partition(": ")
             values[key] = val
-        label = next((str(o) for p in (URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-                                       URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
-                      for o in data.objects(focus, p)), str(focus).rsplit("/", 1)[-1])
+        label, span = about.get(str(focus), (str(focus).rsplit("/", 1)[-1], _NO_SPAN))
         out.append({"rule": rule, "severity": SEVERITY.get(report.value(r, SH.resultSeverity), "violation"),
                     "entity": str(focus), "label": label, "message": str(report.value(r, SH.resultMessage) or ""),
-                    "values": values, "spans": [facts.span_of(data, focus).as_json()],
-                    "plan": str(plan) if plan is not None else plan_graph})
+                    "values": values, "spans": [span], "plan": plan})
+    return out
+
+
+_NO_SPAN = {"line": None, "start": None, "end": None, "text": ""}
+
+
+def _about(store, plan_graph: str, entities: set) -> dict:
+    """Each entity's label and evidence span, read from the plan graph with one query (no graph copied out)."""
+    if not entities:
+        return {}
+    values = " ".join(URIRef(str(e)).n3() for e in sorted(entities, key=str) if isinstance(e, URIRef))
+    q = f"""PREFIX pkg: <{PKG}> PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?label ?line ?start ?end ?text WHERE {{
+  VALUES ?e {{ {values} }}
+  GRAPH <{plan_graph}> {{
+    OPTIONAL {{ ?e rdfs:label|skos:prefLabel ?label FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "zh")) }}
+    OPTIONAL {{ ?e pkg:evidence ?ev .
+      OPTIONAL {{ ?ev pkg:line ?line }}
+      OPTIONAL {{ ?ev oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}
+      OPTIONAL {{ ?ev oa:hasSelector ?x . ?x a oa:TextQuoteSelector ; oa:exact ?text }} }}
+  }}
+}}"""
+    out: dict = {}
+    for row in store.query(q)["results"]["bindings"]:
+        def get(name, cast=str):
+            return cast(row[name]["value"]) if name in row else None
+
+        e = row["e"]["value"]
+        if e not in out or (out[e][0] == e.rsplit("/", 1)[-1] and "label" in row):
+            out[e] = (get("label") or e.rsplit("/", 1)[-1],
+                      {"line": get("line", int), "start": get("start", int), "end": get("end", int),
+                       "text": get("text") or ""})
     return out

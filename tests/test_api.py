@@ -98,7 +98,7 @@ def test_queries_search_audit_docs(server):
     hits = get_json(server, "/search", q="森林覆盖率")["items"]
     assert hits and all("森林覆盖率" in h["text"] for h in hits) and hits[0]["line"]
     audit = get_json(server, "/audit")
-    assert audit["summary"] == {"violation": 3, "warning": 4, "info": 21}
+    assert audit["summary"] == {"violation": 3, "warning": 4, "info": 21} and audit["source"] == "computed"
     assert httpx.get(server + "/docs").status_code == 200
     assert httpx.get(server + "/openapi.json").json()["info"]["title"] == "plankg"
 
@@ -516,6 +516,74 @@ def test_serve_from_a_folder_holding_a_plankg_folder(tmp_path):
     proc, base = start_server(env, cwd=str(tmp_path), command=[str(plankg)])
     try:
         assert httpx.get(base + "/plans", timeout=120).status_code == 200  # answered by a worker
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+# --- bounded memory ------------------------------------------------------------------------------------
+
+def test_parse_cache_is_bounded_in_bytes():
+    from plankg.queries.checks import ByteBoundedCache
+
+    cache = ByteBoundedCache(limit=100_000)
+    for i in range(1000):
+        cache.put(f"key-{i}".encode(), "v" * 500)
+    assert cache.size <= 100_000 and 0 < len(cache) < 1000
+    assert cache.get(b"key-999") is not None and cache.get(b"key-0") is None  # the oldest went first
+    cache.put(b"huge", "x" * 200_000)  # larger than the whole cache: not kept
+    assert cache.get(b"huge") is None
+
+
+def test_row_cap_stops_reading_the_engine(tmp_path):
+    from plankg.api.jobs import Runner
+    from plankg.graph.stores import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    store.store.update("INSERT DATA { " + " ".join(f"<urn:s{i}> <urn:p> {i} ." for i in range(1000)) + " }")
+    runner = Runner(None, {"max_rows": 10})
+    answer = store.answer("SELECT ?s WHERE { ?s ?p ?o }")
+    read = []
+    answer.rows = (read.append(row) or row for row in answer.rows)
+    res, truncated = runner._capped(answer)
+    assert truncated and len(res["results"]["bindings"]) == 10
+    assert len(read) == 11  # cap + 1, not the 1000 rows the engine would give
+
+
+def test_audit_reads_the_stored_report(tmp_path):
+    """The contract of docs/http.md: the report of plan graph G stored as the named graph G/audit is read,
+    not recomputed; its findings are those of the audit itself."""
+    from rdflib import Graph, URIRef
+
+    from plankg import sample_plan_path
+    from plankg.graph.audit import audit_dataset
+    from plankg.graph.report import render
+    from plankg.graph.stores import OxigraphStore
+    from support import run_cli
+
+    env = {**os.environ, "PLANKG_STORE": str(tmp_path / "store")}
+    assert run_cli("load", str(sample_plan_path()), env=env).returncode == 0
+    store = OxigraphStore(tmp_path / "store")
+    from rdflib import Dataset
+
+    ds = Dataset()
+    for g in store.graphs():
+        graph = ds.graph(URIRef(g))
+        graph += store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+    result = audit_dataset(ds)
+    plan_graph = f"https://w3id.org/plankg/graph/{PLAN}"
+    store.add_to_graph(URIRef(plan_graph + "/audit"), Graph().parse(data=render(result, "ttl"), format="turtle"))
+    store.close()
+    proc, base = start_server(env, "--query-timeout", "20")
+    try:
+        started = time.monotonic()
+        audit = get_json(base, "/audit")
+        assert audit["source"] == "stored" and time.monotonic() - started < 10
+        assert audit["summary"] == {"violation": 3, "warning": 4, "info": 21}
+        assert sorted((f["severity"], f["entity"]) for f in audit["findings"]) == sorted(
+            (f.severity, f.entity) for f in result.findings)
+        assert all(f["spans"][0]["line"] for f in audit["findings"] if f["severity"] == "violation")
+        assert get_json(base, "/plans")["total"] == 1  # the report graph is no plan
     finally:
         proc.terminate()
         proc.wait(timeout=20)
