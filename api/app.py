@@ -68,12 +68,16 @@ def create_app(settings: Settings) -> FastAPI:
     @app.on_event("startup")
     async def start() -> None:
         limits = {"max_rows": settings.max_rows, "max_response_bytes": settings.max_response_bytes}
+        # Two lanes: the callers' own queries (/sparql, and the audit), and the REST API's named queries,
+        # so that slow or hostile SPARQL can fill its lane without making the API wait.
         pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
                                settings.queue_wait)
+        pool["named"] = WorkerPool(settings.store, 1, settings.query_timeout, limits, settings.queue_wait)
 
     @app.on_event("shutdown")
     async def stop() -> None:
-        pool["p"].close()
+        for p in pool.values():
+            p.close()
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem):
@@ -102,10 +106,10 @@ def create_app(settings: Settings) -> FastAPI:
                              "client": request.client.host if request.client else None}))
         return response
 
-    async def run(job: dict, timeout: float | None = None):
-        """A job in a worker: its payload and whether rows were cut, or a Problem."""
+    async def run(job: dict, timeout: float | None = None, lane: str = "p"):
+        """A job in a worker of ``lane``: its payload and whether rows were cut, or a Problem."""
         try:
-            answer = await pool["p"].run(job, timeout)
+            answer = await pool[lane].run(job, timeout)
         except QueryTimeout as exc:
             raise Problem(503, "Query stopped", str(exc), {"Retry-After": "5"}) from None
         except WorkerDied as exc:
@@ -120,7 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def run_query(kind: str, sparql):
         """For other modules (the Linked Data pages): typed SPARQL JSON rows of a query, through the workers."""
-        res, truncated = await run({"kind": "select", "query": sparql})
+        res, truncated = await run({"kind": "select", "query": sparql}, lane="named")
         return res, truncated
 
     app.state.run_query = run_query
@@ -130,7 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
             bound = named.get(name).bind({k: v for k, v in params.items() if v is not None})
         except named.QueryError as exc:
             raise Problem(400, "Bad parameter", str(exc)) from None
-        return await run({"kind": "rows", "query": bound})
+        return await run({"kind": "rows", "query": bound}, lane="named")
 
     def page(rows: list[dict], request: Request, truncated: bool = False) -> dict:
         limit = _int_param(request, "limit", settings.page_size, 1, 1000)
@@ -143,9 +147,8 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/healthz", tags=["operations"])
     async def healthz():
         """Answered by the event loop alone: it never waits behind queries."""
-        p = pool.get("p")
         return {"status": "ok", "store": settings.store.kind, "version": __version__,
-                "workers": p.size if p else 0, "idle": p._idle.qsize() if p else 0}
+                "workers": sum(p.size for p in pool.values()), "idle": sum(p._idle.qsize() for p in pool.values())}
 
     # --- SPARQL 1.1 Protocol ------------------------------------------------------------------
 
@@ -226,7 +229,8 @@ def create_app(settings: Settings) -> FastAPI:
                           f"a {settings.store.kind}")
         using = _dataset(params, "using-graph-uri", "using-named-graph-uri")
         try:
-            answer = await pool["p"].exclusive({"kind": "update", "update": update, "using": using, "base": base})
+            answer = await pool["p"].exclusive({"kind": "update", "update": update, "using": using, "base": base},
+                                               others=(pool["named"],))
         except Busy as exc:
             raise Problem(503, "Busy", str(exc), {"Retry-After": "5"}) from None
         except (QueryTimeout, WorkerDied) as exc:
@@ -336,7 +340,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/search", tags=["search"])
     async def search(q: str, request: Request):
-        rows, t = await run({"kind": "search", "q": q})  # jieba and the query, both in a worker
+        rows, t = await run({"kind": "search", "q": q}, lane="named")  # jieba and the query, in a worker
         return page(rows, request, t)
 
     @app.get("/audit", tags=["audit"])

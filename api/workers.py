@@ -186,32 +186,34 @@ class WorkerPool:
             cancelled.set()  # the thread kills the worker and puts a fresh one back
             raise
 
-    async def exclusive(self, job, timeout: float | None = None):
-        """Run ``job`` in a writer process while no reader holds the store, then start fresh readers.
-
-        Workers hold the store open read-only; a write needs it to itself."""
+    async def exclusive(self, job, timeout: float | None = None, others: tuple = ()):
+        """Run ``job`` in a writer process while no reader (of this pool or ``others``) holds the store,
+        then start fresh readers. Workers hold the store open read-only; a write needs it to itself."""
         loop = asyncio.get_running_loop()
-        taken: list[_Worker] = []
+        pools = (self, *others)
+        taken: list[tuple[WorkerPool, _Worker]] = []
         try:
             deadline = loop.time() + self.queue_wait
-            while len(taken) < self.size:
-                left = deadline - loop.time()
-                if left <= 0:
-                    raise Busy(f"queries kept the store busy for {self.queue_wait:g} s; the update was not applied")
-                try:
-                    taken.append(await asyncio.wait_for(self._idle.get(), timeout=left))
-                except asyncio.TimeoutError:
-                    continue
+            for pool in pools:
+                for _ in range(pool.size):
+                    left = deadline - loop.time()
+                    try:
+                        if left <= 0:
+                            raise asyncio.TimeoutError
+                        taken.append((pool, await asyncio.wait_for(pool._idle.get(), timeout=left)))
+                    except asyncio.TimeoutError:
+                        raise Busy(f"queries kept the store busy for {self.queue_wait:g} s; "
+                                   "the update was not applied") from None
         except BaseException:
-            for w in taken:  # every slot taken is given back, on every path
-                self._idle.put_nowait(w)
+            for pool, w in taken:  # every slot taken is given back, on every path
+                pool._idle.put_nowait(w)
             raise
         return await asyncio.shield(loop.run_in_executor(self._threads, self._write, loop, taken, job,
                                                          timeout or self.timeout))
 
-    def _write(self, loop, taken: list[_Worker], job, timeout: float):
+    def _write(self, loop, taken: list, job, timeout: float):
         try:
-            for w in taken:
+            for _, w in taken:
                 w.stop()
             writer = _Worker(self.spec, self.limits, writer=True)
             try:
@@ -219,9 +221,9 @@ class WorkerPool:
             finally:
                 writer.stop()
         finally:
-            self.generation += 1
-            for _ in taken:
-                self._give_back(loop, _Worker(self.spec, self.limits))
+            for pool, _ in taken:
+                pool.generation += 1
+                pool._give_back(loop, _Worker(pool.spec, pool.limits))
 
     def close(self) -> None:
         while not self._idle.empty():

@@ -143,7 +143,7 @@ print(load, query, hwm)
 
 def scaling(ds, sizes: list[int], tmp: Path) -> None:
     nq = serialize(ds, "nq")
-    goals = catalogue()["goals"].bind({})
+    goals = catalogue()["goals"].text
     qfile = tmp / "goals.rq"
     qfile.write_text(goals, encoding="utf-8")
     for n in sizes:

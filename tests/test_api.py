@@ -447,7 +447,8 @@ def test_update_during_a_slow_query_does_not_wedge_the_pool(small_pool):
     assert out["r"].status_code == 503  # the slow query, stopped at 4 s
     # Before the fix every request answered 503 from here on: the update kept the slot it had taken.
     codes = []
-    both = [_in_background(lambda: httpx.get(base + "/plans", timeout=60)) for _ in range(2)]
+    both = [_in_background(lambda: httpx.get(base + "/sparql", params={"query": GOALS}, timeout=60))
+            for _ in range(2)]
     for t, o in both:
         t.join(60)
         codes.append(o["r"].status_code)
@@ -490,7 +491,9 @@ def test_killed_workers_give_503_and_are_replaced(small_pool):
     assert "stopped" in out["r"].json()["detail"]
     for _ in range(4):  # each slot holds a fresh worker before the next query
         assert httpx.get(base + "/plans", timeout=60).status_code == 200
-    assert httpx.get(base + "/healthz").json()["idle"] == 2
+        assert httpx.get(base + "/sparql", params={"query": GOALS}, timeout=60).status_code == 200
+    health = httpx.get(base + "/healthz").json()
+    assert health["idle"] == health["workers"] == 3  # two for /sparql, one for the REST API
 
 
 def test_cancelled_requests_give_their_worker_back(small_pool):
@@ -500,7 +503,8 @@ def test_cancelled_requests_give_their_worker_back(small_pool):
             httpx.get(base + "/sparql", params={"query": SLOW}, timeout=0.5)
     time.sleep(5)  # the 4 s limit stops those queries
     assert httpx.get(base + "/plans", timeout=60).status_code == 200
-    assert httpx.get(base + "/healthz").json()["idle"] == 2
+    health = httpx.get(base + "/healthz").json()
+    assert health["idle"] == health["workers"] == 3
 
 
 def test_serve_from_a_folder_holding_a_plankg_folder(tmp_path):
