@@ -144,11 +144,11 @@ class OxigraphStore(Store):
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
         else:
             if names_dataset is None:
-                from plankg.queries.checks import Invalid, inspect_query
+                from plankg.queries.checks import Invalid, Refused, inspect_query
 
                 try:
                     names_dataset = inspect_query(text).names_dataset
-                except Invalid as exc:
+                except (Invalid, Refused) as exc:
                     raise StoreError(str(exc)) from None
             # Without FROM the default graph is the union of all graphs, as in Virtuoso (and RdflibStore).
             options["use_default_graph_as_union"] = not names_dataset
@@ -204,12 +204,13 @@ class RdflibStore(Store):
         from rdflib.plugins.sparql.algebra import translateQuery
         from rdflib.plugins.sparql.parserutils import CompValue
 
-        from plankg.queries.checks import Invalid, parse_query
+        from plankg.queries.checks import Invalid, Refused, inspect_query, parse_query
 
         text, bindings = _unpack(sparql)
         try:
+            inspect_query(text)  # rdflib would run SERVICE: refused here as in the server
             parsed = translateQuery(parse_query(text), base=base)
-        except Invalid as exc:
+        except (Invalid, Refused) as exc:
             raise StoreError(str(exc)) from None
         except Exception as exc:
             raise StoreError(f"query error: {str(exc).splitlines()[0][:300]}") from None
@@ -277,15 +278,15 @@ class RemoteStore(Store):
         from SPARQLWrapper import TURTLE
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        from plankg.queries.checks import Invalid, inspect_query
-        from plankg.queries.named import inline_values
+        from plankg.queries.checks import Invalid, Refused, inspect_query
+        from plankg.queries.named import QueryError, inline_values
 
         text, bindings = _unpack(sparql)
         try:
             form = inspect_query(text).form
             if bindings:  # no protocol parameter carries bindings: VALUES, built from the parsed algebra
                 text = inline_values(text, bindings)
-        except Invalid as exc:
+        except (Invalid, Refused, QueryError) as exc:
             raise StoreError(str(exc)) from None
         w = self._wrapper(text, dataset)
         if form in ("CONSTRUCT", "DESCRIBE"):
