@@ -32,7 +32,7 @@ def _context():
     # (Python 3.11 ignores the parent's path there). PYTHONSAFEPATH keeps the cwd out.
     os.environ["PYTHONSAFEPATH"] = "1"
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["plankg.api.jobs", "pyoxigraph", "rdflib"])
+    ctx.set_forkserver_preload(["plankg.api.preload", "pyoxigraph", "rdflib"])
     return ctx
 
 
