@@ -73,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
                                settings.queue_wait)
         pool["named"] = WorkerPool(settings.store, 1, settings.query_timeout, limits, settings.queue_wait)
+        audit_task()  # started now, so that the first page to ask for it finds it ready (or under way)
 
     @app.on_event("shutdown")
     async def stop() -> None:
@@ -346,14 +347,18 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/audit", tags=["audit"])
     async def audit():
         """The stored audit reports, or the audit computed once per store generation (in a worker)."""
+        report, _ = await asyncio.shield(audit_task())
+        return report
+
+    def audit_task() -> asyncio.Future:
+        """The audit of this store generation: one computation, shared by every request (retried if it failed)."""
         generation = pool["p"].generation
         task = audit_cache.get(generation)
-        if task is None or (task.done() and task.exception() is not None):
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             audit_cache.clear()
             task = audit_cache[generation] = asyncio.ensure_future(
                 run({"kind": "audit"}, timeout=settings.audit_timeout))
-        report, _ = await asyncio.shield(task)
-        return report
+        return task
 
     return app
 

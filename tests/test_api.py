@@ -421,6 +421,7 @@ def test_healthz_never_waits_behind_queries(server):
 def small_pool(tmp_path_factory):
     env = {**os.environ, "PLANKG_STORE": str(tmp_path_factory.mktemp("store")), "PLANKG_WRITE_TOKEN": "s3cret"}
     proc, base = start_server(env, "--query-timeout", "4", "--max-concurrent", "2", "--queue-wait", "1")
+    httpx.get(base + "/audit", timeout=600)  # the audit computed at start is done: every worker is idle
     yield base, proc
     proc.terminate()
     proc.wait(timeout=20)
