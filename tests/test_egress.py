@@ -50,6 +50,7 @@ def server(request, tmp_path_factory):
         assert run_cli("build", str(sample_plan_path()), "-o", str(graph), env=env).returncode == 0
         args += ["--graph", str(graph)]
     proc, base = start_server(env, *args)
+    httpx.get(base + "/audit", timeout=600)  # the audit computed at start is done: both workers are free
     yield base
     proc.terminate()
     proc.wait(timeout=20)

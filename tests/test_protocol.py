@@ -46,6 +46,7 @@ def _name(test: URIRef) -> str:
 def server(tmp_path_factory):
     env = {**os.environ, "PLANKG_STORE": str(tmp_path_factory.mktemp("store")), "PLANKG_WRITE_TOKEN": TOKEN}
     proc, base = start_server(env, "--query-timeout", "20")
+    httpx.get(base + "/audit", timeout=600)  # the audit computed at start is done before updates need every worker
     yield base
     proc.terminate()
     proc.wait(timeout=20)
