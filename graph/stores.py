@@ -179,7 +179,10 @@ class OxigraphStore(Store):
         self.store.flush()
 
     def close(self) -> None:
+        import gc
+
         del self.store
+        gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock
 
 
 # --- in memory: rdflib ------------------------------------------------------------------------
