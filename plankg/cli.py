@@ -431,7 +431,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         spec = StoreSpec("oxigraph", str(args.store or default_store_dir()))
     settings = Settings(store=spec, query_timeout=args.query_timeout, max_rows=args.max_rows,
                         max_response_bytes=args.max_response_bytes, max_concurrent=args.max_concurrent,
-                        write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token)
+                        write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token,
+                        max_body_bytes=args.max_body_bytes, queue_wait=args.queue_wait,
+                        cors_origins=[o for o in (args.cors_origins or "").split(",") if o.strip()])
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
                 timeout_graceful_shutdown=10)
@@ -532,6 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-concurrent", type=int, default=_env("PLANKG_MAX_CONCURRENT", 2, int),
                    help="query worker processes ($PLANKG_MAX_CONCURRENT)")
     p.add_argument("--write-token", help="allow SPARQL Update with this bearer token ($PLANKG_WRITE_TOKEN)")
+    p.add_argument("--queue-wait", type=float, default=_env("PLANKG_QUEUE_WAIT", 30.0, float),
+                   help="seconds a request waits for a free worker before 503 ($PLANKG_QUEUE_WAIT)")
+    p.add_argument("--max-body-bytes", type=int, default=_env("PLANKG_MAX_BODY_BYTES", 2_000_000, int),
+                   help="larger request bodies are refused with 413 ($PLANKG_MAX_BODY_BYTES)")
+    p.add_argument("--cors-origins", default=_env("PLANKG_CORS_ORIGINS", ""),
+                   help="comma-separated origins (or *) allowed to read from a browser; off by default ($PLANKG_CORS_ORIGINS)")
     add_store_options(p)
     p.set_defaults(func=cmd_serve)
 
