@@ -10,6 +10,9 @@ differ between runs.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
+from functools import lru_cache
 from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
@@ -109,7 +112,7 @@ def _bind(g) -> None:
 
 
 def _add_vocabularies(vocab: Graph) -> None:
-    for name in ("plankg.ttl", "sectors.ttl", "units.ttl"):
+    for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "indicators.ttl"):
         vocab += lexicon.load(name)
 
 
@@ -326,6 +329,10 @@ class _PlanMapper:
                 self._entity(i_iri, PKG.Indicator, ind.start, ind.end)
                 self.add(i_iri, RDFS.label, self.zh(ind.label))
                 self.add(i_iri, SKOS.prefLabel, self.zh(ind.name))
+                key, concept = indicator_key(ind.name)
+                self.add(i_iri, PKG.indicatorKey, Literal(key))
+                if concept is not None:
+                    self.add(i_iri, PKG.indicatorConcept, concept)
                 self.add(i_iri, PKG.table, t_iri)
                 self.add(i_iri, PKG.order, Literal(ind.row))
                 if ind.parent:
@@ -500,6 +507,29 @@ class _PlanMapper:
         for c in p.components:
             self._project(c, None, containers, parent=iri)
         return iri
+
+
+# A leading scope word names the plan's own region (全区生产总值: the region's product).
+_SCOPE = re.compile(r"^全(?:国|省|自治区|区|市|州|盟|地区|县|旗)")
+
+
+def indicator_key(name: str) -> tuple[str, URIRef | None]:
+    """The key an indicator is matched by across plans, and its concept where one is known.
+
+    The name normalised (NFKC, no spaces or quotes, no leading scope word); a name that is a
+    label of a concept of ontology/indicators.ttl is keyed by the concept's notation.
+    """
+    norm = unicodedata.normalize("NFKC", name)
+    norm = _SCOPE.sub("", re.sub(r"[\s“”\"「」『』]", "", norm)) or norm
+    concept = _indicator_concepts().get(norm)
+    return (str(concept[1]) if concept else norm), (concept[0] if concept else None)
+
+
+@lru_cache(maxsize=None)
+def _indicator_concepts() -> dict[str, tuple[URIRef, str]]:
+    scheme = lexicon.load("indicators.ttl")
+    return {unicodedata.normalize("NFKC", label): (URIRef(c), scheme.value(c, SKOS.notation))
+            for c in scheme.subjects(SKOS.inScheme, None) for label in lexicon.zh_labels(scheme, c)}
 
 
 def _decimal(value: Decimal) -> Literal:
