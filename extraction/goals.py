@@ -166,7 +166,7 @@ class _Linker:
             words = self._words(text)
             out = []
             for goal, gw in zip(self.doc.goals, self.goal_words):
-                shared = sorted(words & gw, key=lambda w: -self.idf[w])
+                shared = sorted(words & gw, key=lambda w: (-self.idf[w], w))  # a total key: same order in any process
                 out.append((goal, shared, sum(self.idf[w] for w in shared)))
             self._cache[text] = out
         return self._cache[text]

@@ -92,7 +92,7 @@ def audit_plan(plan: PlanGraph, vocab: list, shapes: Graph) -> AuditResult:
         return result
     plan_iri = rows[0].p
     result.plans[str(plan_iri)] = _source_name(g, plan_iri)
-    found = _shacl(g, plan.quads + vocab, shapes, result.report) + run_rules(g)
+    found = _shacl(g, shape_data(plan.quads + vocab, shapes), shapes, result.report) + run_rules(g)
     for f in found:
         f.plan = str(plan_iri)
         if not f.rule.startswith("shacl:"):
@@ -143,15 +143,20 @@ def _shape_predicates(shapes: Graph) -> frozenset | None:
     return frozenset(named | {str(RDF.type), str(RDFS.subClassOf)})
 
 
-def _shacl(g, quads: list, shapes: Graph, report: Graph) -> list[Finding]:
-    # pyshacl reads an rdflib graph: build one of only the triples the shapes can reach, not the
-    # plan's texts and selectors (the same results, a third of the triples to index).
+def shape_data(quads: list, shapes: Graph) -> Graph:
+    """The rdflib graph pyshacl validates: only the triples the shapes can reach, not the plan's
+    texts and selectors (the same results, a third of the triples to index)."""
     keep = _shape_predicates(shapes)
     data = Graph()
     term = _RdflibTerms()
     for q in quads:
         if keep is None or q.predicate.value in keep:
             data.add((term(q.subject), term(q.predicate), term(q.object)))
+    return data
+
+
+def _shacl(g, data: Graph, shapes: Graph, report: Graph) -> list[Finding]:
+    """SHACL findings on ``data``; labels and spans read from ``g`` (the whole plan graph)."""
     try:
         conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
                                         advanced=False, abort_on_first=False)

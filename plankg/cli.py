@@ -368,13 +368,14 @@ def load_plans(store, paths: list[str | None]):
         vocab += new
         store.load_plan(plan, report_quads(audit_plan(plan, vocab, shapes), plan.graph))
         yield plan.graph
-    store.close()
+    store.flush()
 
 
 def cmd_load(args: argparse.Namespace) -> None:
     store = open_store(args, for_loading=True)
     for graph in load_plans(store, args.plans or [None]):
         print(f"loaded {graph}", file=sys.stderr)
+    store.close()
 
 
 def cmd_queries(args: argparse.Namespace) -> None:
