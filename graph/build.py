@@ -151,7 +151,8 @@ class GraphBuilder:
 
     def new_vocabulary(self) -> list:
         """Vocabulary quads not handed out before (all of them, the first time)."""
-        fresh = [t for t in self.vocab if t not in self._given]
+        # Sorted: an rdflib graph's order is not the same in every process (same bytes out).
+        fresh = sorted((t for t in self.vocab if t not in self._given), key=lambda t: tuple(x.n3() for x in t))
         self._given.update(fresh)
         return self._terms.quads(fresh, VOCABULARY_GRAPH)
 
