@@ -341,8 +341,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def audit():
         from rdflib import Dataset
 
-        from plankg.graph.audit import audit_dataset
+        from plankg.graph.audit import audit_dataset, stored_findings
 
+        # The reports `plankg load` stored beside each plan (docs/model.md), when every plan has one.
+        stored, _ = await run("select", STORED_AUDITS)
+        found = stored_findings(stored["results"]["bindings"])
+        if found is not None:
+            return found
         nt, _ = await run("construct", "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         ds = Dataset()
         ds.parse(data=nt, format="nt")
@@ -354,6 +359,10 @@ def create_app(settings: Settings) -> FastAPI:
                 "findings": [f.as_json() for f in res.findings]}
 
     return app
+
+
+STORED_AUDITS = """PREFIX pkg: <https://w3id.org/plankg/ontology#>
+SELECT ?plan ?json WHERE { { GRAPH ?g { ?plan a pkg:Plan } } UNION { GRAPH ?a { ?r pkg:reportJSON ?json } } }"""
 
 
 def _split_by_plan(flat, vocabulary):

@@ -9,6 +9,7 @@ validation report graph (``--format ttl``) as ``sh:ValidationResult``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from pyshacl import validate
@@ -121,6 +122,20 @@ def report_quads(result: AuditResult, plan_graph: str) -> list:
         g.add((report, PROV_DERIVED, URIRef(plan)))
     g.add((report, PKG_REPORT_JSON, Literal(as_json(result), datatype=RDF.JSON)))
     return _ox_quads(g, audit_graph_iri(plan_graph))
+
+
+def stored_findings(rows: list[dict]) -> dict | None:
+    """The service's audit answer from the reports stored beside the plans (rows of ?plan, one per
+    plan, and ?json, one per stored report); None unless every plan has its report."""
+    plans = {r["plan"]["value"] for r in rows if "plan" in r}
+    reports = [json.loads(r["json"]["value"]) for r in rows if "json" in r]
+    if not plans or {p["plan"] for rep in reports for p in rep["plans"]} != plans:
+        return None
+    findings = sorted((f for rep in reports for f in rep["findings"]),
+                      key=lambda f: (RANK[f["severity"]], f["plan"], f["rule"],
+                                     next((s["line"] for s in f["spans"] if s["line"] is not None), 0), f["entity"]))
+    return {"summary": {s: sum(rep["summary"][s] for rep in reports) for s in (VIOLATION, WARNING, INFO)},
+            "findings": findings}
 
 
 def _source_name(g, plan) -> str:
