@@ -35,28 +35,28 @@ async function showGoals(el, params) {
   const goals = await all("/goals", { plan: state.plan });
   el.innerHTML = `<h2>发展目标 <small class="muted">Goals</small></h2><div id="goals"></div><div id="goal-projects"></div>`;
   $("#goals", el).innerHTML = goals.map((g, i) => `<div class="goal" data-goal="${esc(short(g.goal))}">
-      <b>${i + 1}. ${esc(g.title)}</b> <span class="muted">${esc(g.projects)} 个项目 projects · ${esc(g.indicators)} 项指标 indicators · L${esc(g.line)}</span></div>`).join("");
+      <b>${i + 1}. ${esc(g.title)}</b> <span class="muted">${esc(g.projects)} 个项目 projects (${esc(g.primary ?? "")} 为首要目标 primary) · ${esc(g.indicators)} 项指标 indicators · ${esc(g.subgoals ?? 0)} 个分目标 sub-goals · L${esc(g.line)}</span></div>`).join("");
   for (const div of el.querySelectorAll(".goal")) div.onclick = () => { location.hash = `#/goals?goal=${div.dataset.goal}`; };
   const chosen = params.get("goal");
   if (!chosen) return;
   el.querySelector(`.goal[data-goal="${CSS.escape(chosen)}"]`)?.classList.add("active");
   const rows = await all(`/goals/${chosen}/projects`);
-  const byProject = new Map();
+  const byProject = new Map();  // rows come strongest first: primary links, then by score
   for (const r of rows) {
     const p = byProject.get(r.project) || { ...r, sectors: new Set() };
     if (r.sector) p.sectors.add(sectorLabel(r.sector));
     byProject.set(r.project, p);
   }
-  const groups = new Map();
-  for (const p of byProject.values()) {
-    const key = `${p.chapter || "—"}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(p);
-  }
-  $("#goal-projects", el).innerHTML = `<h3>服务该目标的项目 <small class="muted">${byProject.size} projects serving it</small></h3>` +
-    [...groups].map(([chapter, ps]) => `<h4>${esc(chapter)}</h4><ul>` + ps.map(p =>
-      `<li class="project"><b>${esc(p.name)}</b> <span class="badge">${esc([...p.sectors].join("、"))}</span>
-       ${textLink(null, null, p.line, p.name)}<br><span class="muted">依据 because: ${esc(p.matched)}</span></li>`).join("") + "</ul>").join("");
+  const primary = [...byProject.values()].filter(p => String(p.rank) === "1").length;
+  const reasons = p => esc(p.matched).split("；").map(x => `<li>${x}</li>`).join("");
+  $("#goal-projects", el).innerHTML = `<h3>服务该目标的项目 <small class="muted">${byProject.size} projects serving it, ${primary} as their primary goal</small></h3><ul>` +
+    [...byProject.values()].map(p => `<li class="project" data-rank="${esc(p.rank)}"><b>${esc(p.name)}</b>
+       <span class="badge">${String(p.rank) === "1" ? "首要 primary" : `第${esc(p.rank)}位 rank ${esc(p.rank)}`}</span>
+       <span class="badge">得分 score ${esc(p.score)}</span> <span class="badge">${esc([...p.sectors].join("、"))}</span>
+       ${p.sectorOnly === true || p.sectorOnly === "true" ? `<span class="badge warn">仅凭行业 sector only — check it</span>` : ""}
+       ${textLink(null, null, p.line, p.name)} <span class="muted">${esc(p.chapter || "")}</span>
+       ${p.specificTitle && !goals.some(g => g.goal === p.specific) ? `<br><span class="muted">分目标 via sub-goal: ${esc(p.specificTitle)}</span>` : ""}
+       <details><summary class="muted">依据 because</summary><ul class="reasons">${reasons(p)}</ul></details></li>`).join("") + "</ul>";
 }
 
 // --- indicators -----------------------------------------------------------------------------------
