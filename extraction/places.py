@@ -207,7 +207,7 @@ def extract_places(doc: Document) -> None:
         # names from elsewhere would cut ordinary words (新兴城市 -> 新/兴城市).
         province = region.code[:2]
         segment.add_words(w for w, codes in lexicon.items() if len(w) > 2 and all(c.startswith(province) for c in codes))
-    bounds = segment.boundaries(doc.text)
+    bounds = segment.of(doc.text)  # cuts only the blocks where a name is found
     # A name counts where jieba puts word boundaries at both its ends: 兴城市 in 新兴城市 does not.
     raw = [m for m in _scan(doc.text, _trie(lexicon)) if m[0] in bounds and m[1] in bounds]
     gaz = gazetteer()

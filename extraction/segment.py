@@ -7,6 +7,7 @@ they are read, the indicator names of the plan at hand), so that 万元生产总
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from functools import lru_cache
@@ -31,11 +32,16 @@ def tokenizer() -> jieba.Tokenizer:
 
 def add_words(words) -> None:
     """Teach the tokenizer words found in the plan itself (indicator names)."""
+    global _taught
     tk = tokenizer()
     with _lock:
         for word in words:
             if 1 < len(word) <= 20:
                 tk.add_word(word, freq=2000)
+        _taught += 1  # cuts made before are stale
+
+
+_taught = 0
 
 
 def words(text: str) -> list[str]:
@@ -55,3 +61,57 @@ def boundaries(text: str) -> frozenset[int]:
         out.add(start)
         out.add(end)
     return frozenset(out)
+
+
+class Segmentation:
+    """jieba's word boundaries in one text, each block cut once, when first asked about.
+
+    jieba cuts every run of Han characters, letters and digits (a block) on its own, and
+    splits everything else character by character (a CR LF pair, whitespace runs aside), so a
+    boundary inside a block needs that block's cut alone. ``offset in segmentation`` answers as
+    ``offset in boundaries(text)`` does, cutting only the blocks asked about: a component that
+    checks a few candidate words (place names) does not segment the whole plan, and every
+    component asking about the same text shares the cuts (:func:`of`).
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        spans = [(m.start(), m.end()) for m in jieba.re_han_default.finditer(text)]
+        self._starts = [a for a, _ in spans]
+        self._spans = spans
+        self._cuts: dict[int, frozenset[int]] = {}
+        self._taught = _taught
+
+    def __contains__(self, offset: int) -> bool:
+        if offset <= 0 or offset >= len(self.text):
+            return offset in (0, len(self.text))
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i < 0 or not self._spans[i][0] < offset < self._spans[i][1]:
+            # Outside a block or at its edge: a boundary, but between the CR and LF of a line end.
+            return self.text[offset - 1:offset + 1] != "\r\n"
+        return offset in self._cut(i)
+
+    def _cut(self, i: int) -> frozenset[int]:
+        if self._taught != _taught:  # the tokenizer learnt words since: cut again
+            self._cuts.clear()
+            self._taught = _taught
+        cut = self._cuts.get(i)
+        if cut is None:
+            start, end = self._spans[i]
+            offsets, pos = set(), start
+            for word in tokenizer().cut(self.text[start:end]):
+                pos += len(word)
+                offsets.add(pos)
+            cut = self._cuts[i] = frozenset(offsets)
+        return cut
+
+
+def of(text: str) -> Segmentation:
+    """The shared segmentation of ``text`` (the plan being read): made once, cut as asked."""
+    global _shared
+    if _shared is None or _shared.text is not text:
+        _shared = Segmentation(text)
+    return _shared
+
+
+_shared: Segmentation | None = None

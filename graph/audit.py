@@ -9,6 +9,7 @@ validation report graph (``--format ttl``) as ``sh:ValidationResult``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from pyshacl import validate
@@ -18,11 +19,13 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from plankg.extraction import lexicon
 
 from . import facts
-from .build import VOCABULARY_GRAPH
+from .names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri, is_plan_graph
 from .rules import INFO, RULES, VIOLATION, WARNING, Finding, run_rules
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 RULE_NS = Namespace("https://w3id.org/plankg/rule/")
+PKG_REPORT_JSON = URIRef(lexicon.PKG + "reportJSON")
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 SH_SEVERITY = {v: k for k, v in SEVERITY.items()}
 RANK = {VIOLATION: 0, WARNING: 1, INFO: 2}
@@ -37,6 +40,12 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     plans: dict[str, str] = field(default_factory=dict)  # plan IRI -> source file name
     report: Graph = field(default_factory=Graph)  # the SHACL validation report, rule findings included
+
+    def merge(self, other: "AuditResult") -> None:
+        self.findings.extend(other.findings)
+        self.findings.sort(key=_order)
+        self.plans.update(other.plans)
+        self.report += other.report
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -55,43 +64,114 @@ def shapes_graph(path: str | None = None) -> Graph:
 
 
 def audit_dataset(ds: Dataset, shapes: Graph | None = None) -> AuditResult:
+    """Audit every plan graph of an rdflib dataset (a graph file, a store's CONSTRUCT)."""
+    from .stores import _ox_quads
+
+    vocab = _ox_quads(ds.graph(VOCABULARY_GRAPH), VOCABULARY_GRAPH)
+    plans = (PlanGraph("", str(g.identifier), "", _ox_quads(g)) for g in ds.graphs()
+             if len(g) and is_plan_graph(str(g.identifier)))
+    return audit_plans(plans, vocab, shapes)
+
+
+def audit_plans(plans, vocab: list, shapes: Graph | None = None) -> AuditResult:
+    """Audit plans (:class:`PlanGraph`, streamed one at a time) against the vocabulary quads."""
     shapes = shapes if shapes is not None else shapes_graph()
-    vocab = ds.graph(VOCABULARY_GRAPH)
     result = AuditResult()
     result.report.bind("sh", SH)
-    for graph in ds.graphs():
-        if graph.identifier == VOCABULARY_GRAPH or not len(graph):
-            continue
-        data = Graph()
-        data += graph
-        data += vocab
-        plan = next(data.subjects(RDF.type, URIRef(lexicon.PKG + "Plan")), None)
-        if plan is None:
-            continue
-        result.plans[str(plan)] = _source_name(data, plan)
-        found = _shacl(data, shapes, result.report) + run_rules(data)
-        for f in found:
-            f.plan = str(plan)
-        result.findings.extend(found)
-    for f in result.findings:
-        if not f.rule.startswith("shacl:"):
-            _report_rule_finding(result.report, f)
-    result.findings.sort(key=lambda f: (RANK[f.severity], f.plan, f.rule, _first_line(f), f.entity))
+    for plan in plans:
+        result.merge(audit_plan(plan, vocab, shapes))
     return result
 
 
-def _source_name(g: Graph, plan) -> str:
-    for src in g.objects(plan, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")):
-        for title in g.objects(src, URIRef("http://purl.org/dc/terms/title")):
-            return str(title)
-    return ""
+def audit_plan(plan: PlanGraph, vocab: list, shapes: Graph) -> AuditResult:
+    """One plan's audit, on its own graph and the vocabulary: no other plan is read or copied."""
+    result = AuditResult()
+    result.report.bind("sh", SH)
+    g = facts.FactGraph(plan.quads + vocab, [plan.graph, str(VOCABULARY_GRAPH)])
+    rows = g.query(facts.PREFIXES + "SELECT ?p WHERE { ?p a pkg:Plan }")
+    if not rows:
+        return result
+    plan_iri = rows[0].p
+    result.plans[str(plan_iri)] = _source_name(g, plan_iri)
+    found = _shacl(g, shape_data(plan.quads + vocab, shapes), shapes, result.report) + run_rules(g)
+    for f in found:
+        f.plan = str(plan_iri)
+        if not f.rule.startswith("shacl:"):
+            _report_rule_finding(result.report, f)
+    result.findings = sorted(found, key=_order)
+    return result
+
+
+def _order(f: Finding):
+    return (RANK[f.severity], f.plan, f.rule, _first_line(f), f.entity)
+
+
+def report_quads(result: AuditResult, plan_graph: str) -> list:
+    """One plan's audit as stored beside its graph, in ``<plan graph>/audit`` (docs/model.md):
+    the SHACL validation report of ``plankg audit --format ttl``, and the JSON report on it."""
+    from .report import as_json, turtle
+    from .stores import _ox_quads
+
+    g = Graph().parse(data=turtle(result), format="turtle")
+    report = next(g.subjects(RDF.type, SH.ValidationReport), None)
+    if report is None:
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(True)))
+    for plan in result.plans:
+        g.add((report, PROV_DERIVED, URIRef(plan)))
+    g.add((report, PKG_REPORT_JSON, Literal(as_json(result), datatype=RDF.JSON)))
+    return _ox_quads(g, audit_graph_iri(plan_graph))
+
+
+def stored_findings(rows: list[dict]) -> dict | None:
+    """The service's audit answer from the reports stored beside the plans (rows of ?plan, one per
+    plan, and ?json, one per stored report); None unless every plan has its report."""
+    plans = {r["plan"]["value"] for r in rows if "plan" in r}
+    reports = [json.loads(r["json"]["value"]) for r in rows if "json" in r]
+    if not plans or {p["plan"] for rep in reports for p in rep["plans"]} != plans:
+        return None
+    findings = sorted((f for rep in reports for f in rep["findings"]),
+                      key=lambda f: (RANK[f["severity"]], f["plan"], f["rule"],
+                                     next((s["line"] for s in f["spans"] if s["line"] is not None), 0), f["entity"]))
+    return {"summary": {s: sum(rep["summary"][s] for rep in reports) for s in (VIOLATION, WARNING, INFO)},
+            "findings": findings}
+
+
+def _source_name(g, plan) -> str:
+    rows = g.query(f"SELECT ?t WHERE {{ <{plan}> <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
+                   "?s <http://purl.org/dc/terms/title> ?t }")
+    return str(rows[0].t) if rows else ""
 
 
 def _first_line(f: Finding) -> int:
     return next((s.line for s in f.spans if s.line is not None), 0)
 
 
-def _shacl(data: Graph, shapes: Graph, report: Graph) -> list[Finding]:
+def _shape_predicates(shapes: Graph) -> frozenset | None:
+    """The predicates SHACL Core shapes can read: every IRI the shapes name, and rdf:type and
+    rdfs:subClassOf (targets, sh:class). None when a shape may read any predicate (sh:closed,
+    SPARQL-based constraints and targets): then the whole graph is validated."""
+    if any(True for p in (SH.closed, SH.sparql, SH.target, SH.js) for _ in shapes.triples((None, p, None))):
+        return None
+    named = {str(t) for triple in shapes for t in triple if isinstance(t, URIRef)}
+    return frozenset(named | {str(RDF.type), str(RDFS.subClassOf)})
+
+
+def shape_data(quads: list, shapes: Graph) -> Graph:
+    """The rdflib graph pyshacl validates: only the triples the shapes can reach, not the plan's
+    texts and selectors (the same results, a third of the triples to index)."""
+    keep = _shape_predicates(shapes)
+    data = Graph()
+    term = _RdflibTerms()
+    for q in quads:
+        if keep is None or q.predicate.value in keep:
+            data.add((term(q.subject), term(q.predicate), term(q.object)))
+    return data
+
+
+def _shacl(g, data: Graph, shapes: Graph, report: Graph) -> list[Finding]:
+    """SHACL findings on ``data``; labels and spans read from ``g`` (the whole plan graph)."""
     try:
         conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
                                         advanced=False, abort_on_first=False)
@@ -114,16 +194,37 @@ def _shacl(data: Graph, shapes: Graph, report: Graph) -> list[Finding]:
             values["path"] = data.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path)
         if value is not None:
             values["value"] = str(value)
-        out.append(Finding(f"shacl:{name}", severity, str(focus), _label(data, focus), message, values,
-                           [_span_of(data, focus)]))
+        out.append(Finding(f"shacl:{name}", severity, str(focus), _label(g, focus), message, values,
+                           [_span_of(g, focus)]))
     return out
 
 
-def _label(g: Graph, node) -> str:
-    for p in (RDFS.label, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")):
-        for o in g.objects(node, p):
-            if isinstance(o, Literal) and (o.language or "zh").startswith("zh"):
-                return str(o)
+class _RdflibTerms:
+    """pyoxigraph terms to rdflib terms, IRIs made once."""
+
+    def __init__(self):
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, t):
+        if type(t).__name__ == "NamedNode":
+            iri = self.iris.get(t.value)
+            if iri is None:
+                iri = self.iris[t.value] = URIRef(t.value)
+            return iri
+        return facts.to_rdflib(t)
+
+
+def _label(g, node) -> str:
+    if isinstance(g, facts.FactGraph):
+        rows = g.query(f"SELECT ?l ?k WHERE {{ {{ <{node}> <{RDFS.label}> ?l BIND(0 AS ?k) }} UNION "
+                       f"{{ <{node}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l BIND(1 AS ?k) }} }}")
+        labels = [r.l for r in sorted(rows, key=lambda r: int(r.k))]
+    else:
+        labels = [o for p in (RDFS.label, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
+                  for o in g.objects(node, p)]
+    for o in labels:
+        if isinstance(o, Literal) and (o.language or "zh").startswith("zh"):
+            return str(o)
     return str(node).rsplit("/", 1)[-1]
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
+from functools import lru_cache
 from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
@@ -27,18 +30,30 @@ from plankg.extraction.places import gazetteer
 from plankg.extraction.quantity import Quantity, unit_multiplier
 from plankg.extraction.serialize import indicator_id
 
-BASE = "https://w3id.org/plankg/"
-PKG = Namespace(lexicon.PKG)
-OA = Namespace("http://www.w3.org/ns/oa#")
-QB = Namespace("http://purl.org/linked-data/cube#")
-SDMX_DIM = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
-ORG = Namespace("http://www.w3.org/ns/org#")
+from .names import BASE, VOCABULARY_GRAPH, PlanGraph, plan_graph_iri  # noqa: F401  (re-exported)
+
+
+class _Namespace(Namespace):
+    """A namespace whose terms are made once (rdflib makes a new URIRef at every ``NS.term``)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+PKG = _Namespace(lexicon.PKG)
+OA = _Namespace("http://www.w3.org/ns/oa#")
+QB = _Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIM = _Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+ORG = _Namespace("http://www.w3.org/ns/org#")
 PLACE = Namespace(BASE + "place/")
 SECTOR = Namespace(BASE + "sector/")
 UNIT = Namespace(BASE + "unit/")
 THEME = Namespace(BASE + "goal-theme/")
 REASONS = 3  # the strongest reasons of a goal link as nodes; pkg:matched lists them all
-VOCABULARY_GRAPH = URIRef(BASE + "graph/vocabulary")
+RDF, RDFS, XSD = _Namespace(str(RDF)), _Namespace(str(RDFS)), _Namespace(str(XSD))
+DCTERMS, PROV, SKOS = _Namespace(str(DCTERMS)), _Namespace(str(PROV)), _Namespace(str(SKOS))
 SOFTWARE = URIRef(BASE + "software/plankg/" + __version__)
 
 NODE_CLASS = {"preamble": PKG.Preamble, "resolution": PKG.Resolution, "title": PKG.TitleBlock,
@@ -70,8 +85,6 @@ def plan_id(doc: Document) -> str:
     return f"plan-{digest}" + (f"-{ordinal}" if ordinal else "")
 
 
-def plan_graph_iri(pid: str) -> URIRef:
-    return URIRef(f"{BASE}graph/{pid}")
 
 
 def build_time() -> datetime | None:
@@ -86,12 +99,13 @@ def build_time() -> datetime | None:
 
 def build_dataset(docs: list[Document], ids: list[str] | None = None,
                   started: datetime | None = None) -> Dataset:
-    """One dataset: a named graph per plan, and the shared vocabulary graph."""
+    """One rdflib dataset: a named graph per plan, and the shared vocabulary graph.
+
+    The reference path (tests compare the fast path, :class:`GraphBuilder`, with it)."""
     ds = Dataset()
     _bind(ds)
     vocab = ds.graph(VOCABULARY_GRAPH)
-    for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl"):
-        vocab += lexicon.load(name)
+    _add_vocabularies(vocab)
     ids = ids or [plan_id(d) for d in docs]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -102,11 +116,89 @@ def build_dataset(docs: list[Document], ids: list[str] | None = None,
     return ds
 
 
+PREFIXES = {"pkg": str(PKG), "oa": str(OA), "qb": str(QB), "prov": str(PROV), "dct": str(DCTERMS),
+            "skos": str(SKOS), "place": str(PLACE), "sector": str(SECTOR), "unit": str(UNIT),
+            "theme": str(THEME), "sdmx-dimension": str(SDMX_DIM), "org": str(ORG)}
+
+
 def _bind(g) -> None:
-    for prefix, ns in (("pkg", PKG), ("oa", OA), ("qb", QB), ("prov", PROV), ("dct", DCTERMS), ("skos", SKOS),
-                       ("place", PLACE), ("sector", SECTOR), ("unit", UNIT), ("theme", THEME), ("sdmx-dimension", SDMX_DIM),
-                       ("org", ORG)):
-        g.bind(prefix, ns)
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, Namespace(ns))
+
+
+def _add_vocabularies(vocab: Graph) -> None:
+    for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl"):
+        vocab += lexicon.load(name)
+
+
+# --- the fast path: pyoxigraph quads, one plan at a time ------------------------------------------
+
+class _Triples(list):
+    """What the mapper writes into on the fast path: plain tuples, no rdflib store indexes."""
+
+    add = list.append
+
+
+class GraphBuilder:
+    """Map plans to quads one at a time, so a corpus streams in constant memory per plan.
+
+    The vocabulary graph (ontology, schemes, the divisions plans name) grows with the plans;
+    :meth:`new_vocabulary` hands out what was added since it was last called.
+    """
+
+    def __init__(self, started: datetime | None = None):
+        self.started = started
+        self.vocab = Graph()
+        _add_vocabularies(self.vocab)
+        self._ids: set[str] = set()
+        self._given: set = set()
+        self._terms = _OxTerms()
+
+    def plan(self, doc: Document, pid: str | None = None) -> PlanGraph:
+        pid = pid or plan_id(doc)
+        if pid in self._ids:
+            raise ValueError(f"two inputs are the same plan ({pid}); give each plan once")
+        self._ids.add(pid)
+        triples = _Triples()
+        _PlanMapper(doc, pid, triples, self.vocab, self.started).run()
+        graph = plan_graph_iri(pid)
+        return PlanGraph(pid, str(graph), f"{BASE}id/{pid}", self._terms.quads(triples, graph))
+
+    def new_vocabulary(self) -> list:
+        """Vocabulary quads not handed out before (all of them, the first time)."""
+        # Sorted: an rdflib graph's order is not the same in every process (same bytes out).
+        fresh = sorted((t for t in self.vocab if t not in self._given), key=lambda t: tuple(x.n3() for x in t))
+        self._given.update(fresh)
+        return self._terms.quads(fresh, VOCABULARY_GRAPH)
+
+
+class _OxTerms:
+    """rdflib terms to pyoxigraph terms, IRIs cached (a plan repeats few of them many times)."""
+
+    def __init__(self):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.iris: dict[str, object] = {}
+
+    def term(self, t):
+        if isinstance(t, URIRef):
+            n = self.iris.get(t)
+            if n is None:
+                n = self.iris[t] = self.ox.NamedNode(t)
+            return n
+        if isinstance(t, Literal):
+            if t.language:
+                return self.ox.Literal(str(t), language=t.language)
+            if t.datatype is not None:
+                return self.ox.Literal(str(t), datatype=self.term(t.datatype))
+            return self.ox.Literal(str(t))
+        return self.ox.BlankNode(str(t))
+
+    def quads(self, triples, graph) -> list:
+        g, term, quad = self.term(graph), self.term, self.ox.Quad
+        # dict.fromkeys: duplicates dropped as a graph would, the mapper's order kept (same bytes).
+        return list(dict.fromkeys(quad(term(s), term(p), term(o), g) for s, p, o in triples))
 
 
 class _PlanMapper:
@@ -297,6 +389,10 @@ class _PlanMapper:
                 self._entity(i_iri, PKG.Indicator, ind.start, ind.end)
                 self.add(i_iri, RDFS.label, self.zh(ind.label))
                 self.add(i_iri, SKOS.prefLabel, self.zh(ind.name))
+                key, concept = indicator_key(ind.name)
+                self.add(i_iri, PKG.indicatorKey, Literal(key))
+                if concept is not None:
+                    self.add(i_iri, PKG.indicatorConcept, concept)
                 self.add(i_iri, PKG.table, t_iri)
                 self.add(i_iri, PKG.order, Literal(ind.row))
                 if ind.parent:
@@ -466,6 +562,29 @@ class _PlanMapper:
         for c in p.components:
             self._project(c, None, containers, parent=iri)
         return iri
+
+
+# A leading scope word names the plan's own region (全区生产总值: the region's product).
+_SCOPE = re.compile(r"^全(?:国|省|自治区|区|市|州|盟|地区|县|旗)")
+
+
+def indicator_key(name: str) -> tuple[str, URIRef | None]:
+    """The key an indicator is matched by across plans, and its concept where one is known.
+
+    The name normalised (NFKC, no spaces or quotes, no leading scope word); a name that is a
+    label of a concept of ontology/indicators.ttl is keyed by the concept's notation.
+    """
+    norm = unicodedata.normalize("NFKC", name)
+    norm = _SCOPE.sub("", re.sub(r"[\s“”\"「」『』]", "", norm)) or norm
+    concept = _indicator_concepts().get(norm)
+    return (str(concept[1]) if concept else norm), (concept[0] if concept else None)
+
+
+@lru_cache(maxsize=None)
+def _indicator_concepts() -> dict[str, tuple[URIRef, str]]:
+    scheme = lexicon.load("indicators.ttl")
+    return {unicodedata.normalize("NFKC", label): (URIRef(c), scheme.value(c, SKOS.notation))
+            for c in scheme.subjects(SKOS.inScheme, None) for label in lexicon.zh_labels(scheme, c)}
 
 
 def _decimal(value: Decimal) -> Literal:

@@ -1,7 +1,9 @@
 """Read the facts the audit checks out of a plan graph (SPARQL), into plain Python objects.
 
 The audit works on the graph alone: a graph built by ``plankg build`` today, or one loaded
-from a file or a store, gives the same facts.
+from a file or a store, gives the same facts. ``g`` is a :class:`FactGraph` (the plan in an
+in-memory Oxigraph store: the audit's fast path) or an rdflib graph (the reference): both answer
+``g.query(sparql)`` with rows whose fields are rdflib terms.
 """
 
 from __future__ import annotations
@@ -72,9 +74,88 @@ class Statement:
     span: Span
 
 
-def span_of(g: Graph, node) -> Span:
+class FactGraph:
+    """A plan's graph and the vocabulary in an in-memory Oxigraph store, read by SPARQL."""
+
+    def __init__(self, quads: list, graphs: list[str]):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.store = ox.Store()
+        self.store.extend(quads)
+        self.graphs = [ox.NamedNode(g) for g in graphs]
+        self._spans: dict | None = None
+
+    def query(self, sparql: str) -> list["Row"]:
+        res = self.store.query(sparql, default_graph=self.graphs)
+        names = [v.value for v in res.variables]
+        return [Row(names, [to_rdflib(sol[n]) for n in names]) for sol in res]
+
+    def span(self, node) -> Span:
+        if self._spans is None:  # every entity's evidence in one query, read without rdflib terms
+            self._spans = {}
+            q = PREFIXES + """
+            SELECT ?x ?line ?start ?end ?text WHERE {
+              ?x pkg:evidence ?ev .
+              OPTIONAL { ?ev pkg:line ?line }
+              OPTIONAL { ?ev oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
+              OPTIONAL { ?ev oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?text }
+            }"""
+
+            def num(term):
+                return int(term.value) if term is not None else None
+
+            for sol in self.store.query(q, default_graph=self.graphs):
+                x, text = sol["x"].value, sol["text"]
+                if x not in self._spans:
+                    self._spans[x] = Span(num(sol["line"]), num(sol["start"]), num(sol["end"]),
+                                          text.value if text is not None else "")
+        return self._spans.get(str(node)) or Span(None, None, None, "")
+
+
+class Row:
+    """One solution, its variables as attributes (as rdflib's result rows)."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: list[str], values: list):
+        self._names, self._values = names, values
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[self._names.index(name)]
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def __iter__(self):
+        return iter(self._values)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as the rdflib term it stands for (None stays None)."""
+    from rdflib import BNode, Literal
+
+    if term is None:
+        return None
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "Literal":
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+    return BNode(term.value)
+
+
+def span_of(g, node) -> Span:
     """The evidence of ``node``: line, offsets and quoted text (direct lookups: SPARQL
     OPTIONALs over every evidence node are slow in rdflib)."""
+    if isinstance(g, FactGraph):
+        return g.span(node)
     ev = g.value(node, PKG.evidence)
     if ev is None:
         return Span(None, None, None, "")
@@ -161,19 +242,26 @@ class Project:
 
 def projects(g: Graph) -> dict[URIRef, Project]:
     out: dict[URIRef, Project] = {}
-    q = PREFIXES + """
-    SELECT ?x ?label ?inv ?unit ?mult ?invtext ?declared ?ncomp WHERE {
-      ?x a pkg:Project ; rdfs:label ?label .
-      OPTIONAL { ?x pkg:investment ?i . ?i pkg:value ?inv ; pkg:printedText ?invtext .
-                 OPTIONAL { ?i pkg:unitText ?unit ; pkg:unitMultiplier ?mult } }
-      OPTIONAL { ?x pkg:declaredComponentCount ?declared }
-      OPTIONAL { ?x pkg:componentCount ?ncomp }
-      FILTER (BOUND(?inv) || BOUND(?declared) || BOUND(?ncomp) || EXISTS { ?x dct:hasPart ?c } || EXISTS { ?p dct:hasPart ?x })
-    }"""
-    for r in g.query(q):
+    # Projects with a total, a count or parts (or part of one). Flat queries joined here: nested
+    # OPTIONALs and a FILTER EXISTS per project are slow in both engines.
+    parts = [(r.p, r.c) for r in g.query(PREFIXES + "SELECT ?p ?c WHERE { ?p dct:hasPart ?c }")]
+    in_parts = {p for p, _ in parts} | {c for _, c in parts}
+    investment = {r.x: r for r in g.query(PREFIXES + """
+    SELECT ?x ?inv ?invtext ?unit ?mult WHERE {
+      ?x a pkg:Project ; pkg:investment ?i . ?i pkg:value ?inv ; pkg:printedText ?invtext .
+      OPTIONAL { ?i pkg:unitText ?unit ; pkg:unitMultiplier ?mult }
+    }""")}
+    declared = {r.x: r.n for r in g.query(PREFIXES + "SELECT ?x ?n WHERE { ?x a pkg:Project ; pkg:declaredComponentCount ?n }")}
+    ncomp = {r.x: r.n for r in g.query(PREFIXES + "SELECT ?x ?n WHERE { ?x a pkg:Project ; pkg:componentCount ?n }")}
+    for r in g.query(PREFIXES + "SELECT ?x ?label WHERE { ?x a pkg:Project ; rdfs:label ?label }"):
+        if r.x not in investment and r.x not in declared and r.x not in ncomp and r.x not in in_parts:
+            continue
+        inv = investment.get(r.x)
         out[r.x] = Project(r.x, str(r.label), span_of(g, r.x),
-                           Decimal(str(r.inv)) if r.inv is not None else None, str(r.unit) if r.unit else None,
-                           _int(r.mult), str(r.invtext or ""), _int(r.declared, None), [], _int(r.ncomp, None))
+                           Decimal(str(inv.inv)) if inv is not None else None,
+                           str(inv.unit) if inv is not None and inv.unit else None,
+                           _int(inv.mult if inv is not None else None), str(inv.invtext) if inv is not None else "",
+                           _int(declared.get(r.x), None), [], _int(ncomp.get(r.x), None))
     for r in g.query(PREFIXES + "SELECT ?p ?c WHERE { ?p a pkg:Project ; dct:hasPart ?c . ?c a pkg:Project . } ORDER BY ?c"):
         if r.p in out and r.c in out:
             out[r.p].components.append(out[r.c])

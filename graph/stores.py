@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from .build import VOCABULARY_GRAPH
+from .names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri, is_plan_graph
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -99,20 +99,35 @@ class Store(ABC):
         return sorted(b["g"]["value"] for b in res["results"]["bindings"])
 
     def plan_graphs(self) -> list[str]:
-        return [g for g in self.graphs() if g != str(VOCABULARY_GRAPH)]
+        """The plans' named graphs: not the vocabulary, nor the audit reports beside the plans."""
+        return [g for g in self.graphs() if is_plan_graph(g)]
+
+    def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
+        """Replace the plan's graph by ``plan.quads`` and its audit graph by ``audit`` (none: emptied,
+        so no report of an older version stays beside the plan)."""
+        self.replace_graph(URIRef(plan.graph), _rdflib_graph(plan.quads))
+        self.replace_graph(URIRef(audit_graph_iri(plan.graph)), _rdflib_graph(audit or []))
+
+    def add_vocabulary(self, quads: list) -> None:
+        if quads:
+            self.add_to_graph(VOCABULARY_GRAPH, _rdflib_graph(quads))
 
     def load_dataset(self, ds: Dataset) -> list[str]:
-        """Load every plan graph of ``ds`` (each replacing its old self) and the vocabulary."""
+        """Load every plan graph of an rdflib dataset (each replacing its old self) and the vocabulary."""
         loaded = []
         for g in ds.graphs():
             if not len(g):
                 continue
+            quads = _ox_quads(g)
             if g.identifier == VOCABULARY_GRAPH:
-                self.add_to_graph(VOCABULARY_GRAPH, g)
+                self.add_vocabulary(quads)
             else:
-                self.replace_graph(g.identifier, g)
+                self.load_plan(PlanGraph("", str(g.identifier), "", quads))
                 loaded.append(str(g.identifier))
         return loaded
+
+    def flush(self) -> None:
+        """Make what was loaded durable (the embedded store writes its buffers to disk)."""
 
     def close(self) -> None:
         pass
@@ -126,6 +141,7 @@ class OxigraphStore(Store):
 
         self.ox = ox
         self.path = Path(path)
+        self.read_only = read_only
         try:
             if read_only:
                 self.store = ox.Store.read_only(str(self.path))
@@ -167,22 +183,83 @@ class OxigraphStore(Store):
             return Answer("solutions", variables=names, rows=_ox_rows(ox, res, names))
         return Answer("triples", triples=(f"{t} ." for t in res))
 
+    def graphs(self) -> list[str]:
+        # The store's graph index: no scan of the quads.
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, self.ox.NamedNode))
+
     def replace_graph(self, graph: URIRef, data: Graph) -> None:
-        # One SPARQL update is one transaction in Oxigraph: readers see the old graph or the new.
-        body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        self.store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-        self.store.flush()
+        self._replace(self.ox.NamedNode(graph), _ox_quads(data, graph), [])
 
     def add_to_graph(self, graph: URIRef, data: Graph) -> None:
-        body = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        self.store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-        self.store.flush()
+        self.store.extend(_ox_quads(data, graph))
+
+    def add_vocabulary(self, quads: list) -> None:
+        self.store.extend(quads)  # one transaction; adding what is there already changes nothing
+
+    def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
+        self._replace(self.ox.NamedNode(plan.graph), plan.quads, audit or [])
+
+    def _replace(self, graph, quads: list, audit: list) -> None:
+        """Make ``graph`` hold ``quads`` and its audit graph ``audit``, in one transaction.
+
+        A new plan is one transactional ``extend``. A plan loaded before changes by the triples
+        that differ (a reload of the same plan: its extraction times), in one SPARQL update: the
+        store holds the old graph or the new one, whenever the process is stopped.
+        """
+        ox = self.ox
+        report = ox.NamedNode(audit_graph_iri(graph.value))
+        if not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report):
+            self.store.extend(quads + audit)
+            return
+        # Compared as canonical N-Triples lines, written by the same serialiser on both sides.
+        old = set(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8").splitlines())
+        new = _nt(quads).splitlines()
+        gone = old.difference(new)
+        added = [line for line in new if line not in old]
+        ops = []
+        if any(line.startswith("_:") or line.rsplit(" ", 2)[-2].startswith("_:") for line in gone):
+            ops.append(f"DROP SILENT GRAPH <{graph.value}>")  # DELETE DATA cannot name blank nodes
+            added = new
+        elif gone:
+            ops.append(f"DELETE DATA {{ GRAPH <{graph.value}> {{\n{chr(10).join(sorted(gone))}\n}} }}")
+        ops.append(f"DROP SILENT GRAPH <{report.value}>")
+        if added or audit:
+            ops.append(f"INSERT DATA {{ GRAPH <{graph.value}> {{\n{chr(10).join(added)}\n}}\n"
+                       f"GRAPH <{report.value}> {{\n{_nt(audit)}\n}} }}")
+        self.store.update(" ;\n".join(ops))
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self.store.flush()
 
     def close(self) -> None:
         import gc
 
+        self.flush()
         del self.store
         gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock
+
+
+def _nt(quads) -> str:
+    import pyoxigraph as ox
+
+    return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _ox_quads(g: Graph, graph=None) -> list:
+    """An rdflib graph's triples as pyoxigraph quads in ``graph`` (default: the graph's own name)."""
+    import pyoxigraph as ox
+
+    data = g.serialize(format="nt", encoding="utf-8")
+    name = ox.NamedNode(str(graph if graph is not None else g.identifier))
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+CHUNK_TRIPLES = 20_000  # triples in one Graph Store Protocol request
+
+
+def _rdflib_graph(quads: list) -> Graph:
+    return Graph().parse(data=_nt(quads), format="nt") if quads else Graph()
 
 
 # --- in memory: rdflib ------------------------------------------------------------------------
@@ -310,12 +387,13 @@ class RemoteStore(Store):
         return Answer("solutions", variables=res.get("head", {}).get("vars", []),
                       rows=iter(res.get("results", {}).get("bindings", [])))
 
-    def _gsp(self, method: str, graph: URIRef, data: Graph) -> None:
+    def _gsp(self, method: str, graph: URIRef, data) -> None:
+        """One Graph Store Protocol request; ``data`` an rdflib graph or pyoxigraph quads."""
         import httpx
 
         if not self.gsp:
             raise StoreError(f"{self.endpoint}: no Graph Store Protocol endpoint given for loading (--gsp)")
-        body = data.serialize(format="nt", encoding="utf-8")
+        body = data.serialize(format="nt", encoding="utf-8") if isinstance(data, Graph) else _nt(data).encode()
         auth = httpx.DigestAuth(self.user, self.password or "") if self.user else None
         try:
             with httpx.Client(auth=auth, timeout=self.timeout) as client:
@@ -329,6 +407,23 @@ class RemoteStore(Store):
             raise StoreError(f"cannot reach {self.gsp}: {exc}") from None
         if resp.status_code >= 300:
             raise StoreError(f"{self.gsp} refused to {method} {graph}: HTTP {resp.status_code} {resp.reason_phrase}")
+
+    def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
+        """GSP PUT per plan; a plan larger than one chunk is PUT in its first chunk and POSTed in the
+        others (bounded requests; HTTP chunked transfer is not read by every server), then counted."""
+        graph = URIRef(plan.graph)
+        chunks = [plan.quads[i:i + CHUNK_TRIPLES] for i in range(0, len(plan.quads), CHUNK_TRIPLES)] or [[]]
+        for n, chunk in enumerate(chunks):
+            self._gsp("PUT" if n == 0 else "POST", graph, chunk)
+        self._gsp("PUT", URIRef(audit_graph_iri(plan.graph)), audit or [])
+        res = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        stored = int(res["results"]["bindings"][0]["n"]["value"])
+        if stored != len(plan.quads):
+            raise StoreError(f"{self.endpoint} holds {stored} triples of {graph} after loading {len(plan.quads)}")
+
+    def add_vocabulary(self, quads: list) -> None:
+        if quads:
+            self._gsp("POST", VOCABULARY_GRAPH, quads)
 
     def replace_graph(self, graph: URIRef, data: Graph) -> None:
         self._gsp("PUT", graph, data)  # GSP PUT replaces the graph in one request

@@ -14,10 +14,6 @@ import sys
 from plankg import __version__, sample_plan_path
 from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
-from plankg.extraction.pipeline import process
-from plankg.graph.stores import StoreError
-from plankg.extraction.goal_links import describe
-from plankg.extraction.goals import all_goals
 from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, goal_links, indicator_rows, indicators_json,
                                          outline_counts, outline_json, places_json, projects_json)
 
@@ -30,17 +26,28 @@ class UsageError(Exception):
 
 
 def load(path: str | None) -> Document:
+    from plankg.extraction.pipeline import process  # here: light commands need no jieba
+
     return process(read_plan(path or sample_plan_path()))
 
 
-def build(paths: list[str | None]):
-    """Extract each plan and build one dataset of them; the same plan given twice is a usage error."""
-    from plankg.graph.build import build_dataset
+def each_plan(paths: list[str | None], builder):
+    """Extract and map the plans one at a time (constant memory per plan), with a progress bar
+    on a terminal; the same plan given twice is a usage error."""
+    for path in progress(paths, "plans"):
+        try:
+            yield builder.plan(load(path))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
-    try:
-        return build_dataset([load(p) for p in paths])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+
+def progress(items: list, unit: str):
+    """A progress bar on stderr for several items, when stderr is a terminal; else the items."""
+    if len(items) < 2 or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit=unit.rstrip("s"), file=sys.stderr, leave=False)
 
 
 # --- outline ----------------------------------------------------------------------------
@@ -256,6 +263,8 @@ def _goal_link_lines(doc: Document, p, link) -> str:
         lines.append("      only evidence: its sector (the themes its sector usually serves) — check it")
     for e in link.evidence[:SHOWN_REASONS]:
         where = f" L{doc.locate(e.start, e.end)['line']}" if e.start is not None else ""
+        from plankg.extraction.goal_links import describe
+
         lines.append(f"      because{where}: {describe(e)}")
     if len(link.evidence) > SHOWN_REASONS:
         lines.append(f"      … and {len(link.evidence) - SHOWN_REASONS} weaker reasons (--json lists them all)")
@@ -263,6 +272,8 @@ def _goal_link_lines(doc: Document, p, link) -> str:
 
 
 def _find_goal(doc: Document, wanted: str):
+    from plankg.extraction.goals import all_goals
+
     for i, goal in enumerate(doc.goals, start=1):
         if wanted in (goal.key, str(i)) or (wanted and wanted in goal.title):
             return goal
@@ -275,7 +286,8 @@ def _find_goal(doc: Document, wanted: str):
 # --- build ----------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from plankg.graph.io import FORMATS, format_for, serialize, write_atomically
+    from plankg.graph.build import GraphBuilder
+    from plankg.graph.io import FORMATS, atomic_output, format_for, write_quads
 
     fmt = format_for(args.output, args.format)
     if fmt not in FORMATS:
@@ -283,12 +295,18 @@ def cmd_build(args: argparse.Namespace) -> None:
     if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
         raise UsageError(f"{args.output}: its folder does not exist")
     plans = args.plans or [None]
-    data = serialize(build(plans), fmt)
+    builder = GraphBuilder()
+
+    def quads():  # streamed: one plan's quads in memory at a time
+        for plan in each_plan(plans, builder):
+            yield from plan.quads
+        yield from builder.new_vocabulary()
+
+    with atomic_output(args.output) as out:
+        write_quads(quads(), fmt, out)
+        size = out.tell()
     if args.output:
-        write_atomically(args.output, data)
-        print(f"wrote {args.output} ({len(data)} bytes, {fmt}) for {len(plans)} plan(s)", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
+        print(f"wrote {args.output} ({size} bytes, {fmt}) for {len(plans)} plan(s)", file=sys.stderr)
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -297,33 +315,40 @@ EXIT_FINDINGS = 1
 EXIT_SHAPES = 3
 
 
-def load_dataset(inputs: list[str]):
-    """Plans (extracted and built) and graph files (parsed) into one dataset."""
+def audit_inputs(inputs: list[str], shapes):
+    """Audit plans (extracted and mapped one at a time) and graph files (parsed), one result."""
     from rdflib import Dataset
 
+    from plankg.graph.audit import AuditResult, audit_dataset, audit_plan
+    from plankg.graph.build import GraphBuilder
     from plankg.graph.io import GraphFileError, is_graph_file, parse_graph_file
 
     plans = [p for p in inputs if not is_graph_file(p)]
     graphs = [p for p in inputs if is_graph_file(p)]
     if not inputs:
         plans = [sample_plan_path()]
-    ds = build(plans) if plans else Dataset()
-    for path in graphs:
+    datasets = []
+    for path in graphs:  # read first: a bad file is refused before any plan is extracted
         try:
-            parse_graph_file(ds, path)
+            datasets.append(parse_graph_file(Dataset(), path))
         except GraphFileError as exc:
             raise PlanError(str(exc)) from None
-    return ds
+    result, builder, vocab = AuditResult(), GraphBuilder(), []
+    for plan in each_plan(plans, builder):
+        vocab += builder.new_vocabulary()
+        result.merge(audit_plan(plan, vocab, shapes))
+    for ds in datasets:
+        result.merge(audit_dataset(ds, shapes))
+    return result
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from plankg.graph.audit import ShapesError, audit_dataset, shapes_graph
+    from plankg.graph.audit import ShapesError, shapes_graph
     from plankg.graph.io import write_atomically
     from plankg.graph.report import render
 
-    ds = load_dataset(args.inputs)
     try:
-        result = audit_dataset(ds, shapes_graph(args.shapes) if args.shapes else None)
+        result = audit_inputs(args.inputs, shapes_graph(args.shapes) if args.shapes else shapes_graph())
     except ShapesError as exc:
         print(f"plankg: shapes error: {exc}", file=sys.stderr)
         return EXIT_SHAPES
@@ -366,15 +391,32 @@ def open_store(args: argparse.Namespace, for_loading: bool = False):
     if not for_loading and not store.plan_graphs():
         # A new, empty store: load the bundled sample, so that every command works out of the box.
         print("plankg: the store is empty; loading the bundled sample plan", file=sys.stderr)
-        store.load_dataset(build([None]))
+        for _ in load_plans(store, [None]):
+            pass
     return store
 
 
+def load_plans(store, paths: list[str | None]):
+    """Load plans one at a time, each with its audit report beside it (docs/model.md); yields
+    each plan graph as it is loaded."""
+    from plankg.graph.audit import audit_plan, report_quads, shapes_graph
+    from plankg.graph.build import GraphBuilder
+
+    builder, vocab, shapes = GraphBuilder(), [], shapes_graph()
+    for plan in each_plan(paths, builder):
+        new = builder.new_vocabulary()
+        store.add_vocabulary(new)  # first: the plan's divisions are described before it is there
+        vocab += new
+        store.load_plan(plan, report_quads(audit_plan(plan, vocab, shapes), plan.graph))
+        yield plan.graph
+    store.flush()
+
+
 def cmd_load(args: argparse.Namespace) -> None:
-    ds = build(args.plans or [None])
     store = open_store(args, for_loading=True)
-    for graph in store.load_dataset(ds):
+    for graph in load_plans(store, args.plans or [None]):
         print(f"loaded {graph}", file=sys.stderr)
+    store.close()
 
 
 def cmd_queries(args: argparse.Namespace) -> None:
@@ -546,14 +588,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _bad_input(exc: Exception) -> bool:
+    # StoreError is looked up only if the stores were imported: light commands do not import them.
+    stores = sys.modules.get("plankg.graph.stores")
+    return isinstance(exc, (PlanError, UsageError)) or (stores is not None and isinstance(exc, stores.StoreError))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code = args.func(args)
-    except (PlanError, UsageError, StoreError) as exc:
-        print(f"plankg: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader (head, less) went away: not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -561,6 +606,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plankg: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _bad_input(exc):
+            raise
+        print(f"plankg: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return code or 0
 
 

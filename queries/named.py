@@ -22,9 +22,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from rdflib import XSD, Literal, URIRef
-
-GBT2260 = URIRef("https://w3id.org/plankg/ontology#GBT2260")
+GBT2260 = "https://w3id.org/plankg/ontology#GBT2260"
 PREFIXES = {"pkg": "https://w3id.org/plankg/ontology#", "sector": "https://w3id.org/plankg/sector/",
             "place": "https://w3id.org/plankg/place/", "unit": "https://w3id.org/plankg/unit/"}
 TYPES = ("iri", "string", "zh", "gbt2260", "integer", "decimal")
@@ -122,6 +120,8 @@ def inline_values(text: str, bindings: dict) -> str:
 
 def to_term(raw: str, type_: str, name: str = "value"):
     """Parse a parameter value into an RDF term of its declared type."""
+    from rdflib import XSD, Literal, URIRef  # here: listing the queries needs no rdflib
+
     if type_ == "iri":
         iri = _expand(raw)
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
@@ -134,7 +134,7 @@ def to_term(raw: str, type_: str, name: str = "value"):
     if type_ == "gbt2260":
         if not re.fullmatch(r"\d{6}|[a-z]+(?:-\d+)?", raw):
             raise QueryError(f"parameter {name}: not a GB/T 2260 code: {raw!r}")
-        return Literal(raw, datatype=GBT2260)
+        return Literal(raw, datatype=URIRef(GBT2260))
     if type_ == "integer":
         if not re.fullmatch(r"[+-]?\d+", raw):
             raise QueryError(f"parameter {name}: not an integer: {raw!r}")
