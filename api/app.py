@@ -26,6 +26,7 @@ from plankg import __version__
 from plankg.queries import named
 from plankg.queries.results import to_csv, to_tsv
 
+from . import linked_data
 from .negotiation import choose
 from .workers import Busy, QueryTimeout, StoreSpec, WorkerPool
 
@@ -99,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
         if status != "ok":
             raise Problem(400, "Query failed", payload)
         return payload, truncated
+
+    app.state.run_query = run  # the Linked Data pages (api/linked_data.py) query through the same workers
 
     async def select(sparql: str) -> tuple[list[dict], bool]:
         res, truncated = await run("select", sparql)
@@ -353,6 +356,7 @@ def create_app(settings: Settings) -> FastAPI:
         return {"summary": {s: res.count(s) for s in ("violation", "warning", "info")},
                 "findings": [f.as_json() for f in res.findings]}
 
+    app.include_router(linked_data.router)
     return app
 
 
