@@ -55,7 +55,7 @@ function current() {
 function href(view, params = {}) {
   const p = new URLSearchParams();
   p.set("plan", planId(state.plan));
-  for (const [k, v] of (params instanceof URLSearchParams ? params : Object.entries(params))) {
+  for (const [k, v] of (params instanceof URLSearchParams || Array.isArray(params) ? params : Object.entries(params))) {
     if (k === "plan" || v === undefined || v === null || v === "") continue;
     for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
   }
@@ -105,7 +105,7 @@ function findingHtml(f) {
 // --- Datasette-like table: facets with counts, sort, pages, export of what is shown ---------------------------
 // columns: {k, label, num, html(row), text(row)}; facets: {k, label, values(row) -> [string], show(value)}.
 // Filters (f.<facet>), sort (sort, desc) and page (page) are read from and written to the URL under a prefix.
-function dataTable(el, { id, rows: all, columns, facets = [], params, view, prefix = "", caption, size = 25 }) {
+function dataTable(el, { id, rows: all, columns, facets = [], params, view, prefix = "", caption, size = 25, level = 2 }) {
   const P = k => prefix + k;
   const chosen = Object.fromEntries(facets.map(f => [f.k, params.getAll(P("f." + f.k))]));
   const keep = (row, skip) => facets.every(f => f.k === skip || !chosen[f.k].length ||
@@ -115,10 +115,16 @@ function dataTable(el, { id, rows: all, columns, facets = [], params, view, pref
   const col = columns.find(c => c.k === sortKey);
   if (col) {
     const val = r => col.sortValue ? col.sortValue(r) : col.text(r);
+    // Numeric columns sort by the first number printed (〔30〕, 9左右); cells without one go last.
+    const number = v => { const m = String(v ?? "").match(/-?\d+(\.\d+)?/); return m ? parseFloat(m[0]) : null; };
     shown = shown.slice().sort((x, y) => {
       const a = val(x), b = val(y);
-      const na = parseFloat(a), nb = parseFloat(b);
-      const c = col.num && isFinite(na) && isFinite(nb) ? na - nb : String(a ?? "").localeCompare(String(b ?? ""), "zh");
+      let c;
+      if (col.num) {
+        const na = number(a), nb = number(b);
+        c = na === null || nb === null ? (na === null) - (nb === null) : na - nb;
+        if (na === null || nb === null) return c;
+      } else c = String(a ?? "").localeCompare(String(b ?? ""), "zh");
       return desc ? -c : c;
     });
   }
@@ -138,7 +144,7 @@ function dataTable(el, { id, rows: all, columns, facets = [], params, view, pref
     for (const r of all.filter(r => keep(r, f.k))) for (const v of new Set(f.values(r))) counts.set(v, (counts.get(v) || 0) + 1);
     const entries = [...counts].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]), "zh"));
     if (!entries.length) return "";
-    return `<section class="facet" aria-label="${esc(f.label)}"><h3>${esc(f.label)}</h3><ul>${entries.slice(0, 12).map(([v, n]) => {
+    return `<section class="facet" aria-label="${esc(f.label)}"><h${level}>${esc(f.label)}</h${level}><ul>${entries.slice(0, 12).map(([v, n]) => {
       const on = chosen[f.k].includes(v);
       const next = on ? chosen[f.k].filter(x => x !== v) : [...chosen[f.k], v];
       return `<li><a href="${esc(link({ ["f." + f.k]: next, page: "" }))}" data-focus="${esc(id + f.k + v)}"${on ? ' aria-current="true" class="on"' : ""}>${esc(f.show ? f.show(v) : v)}</a> <span class="count">${n}</span></li>`;
@@ -158,7 +164,7 @@ function dataTable(el, { id, rows: all, columns, facets = [], params, view, pref
     <div class="tablepart">
       <p class="summary"><span class="count-shown">${shown.length}</span> / ${all.length} 行 rows ${active}
         <span class="export">导出本页 Export this page: <a href="#" data-export="csv">CSV</a> · <a href="#" data-export="json">JSON</a></span></p>
-      <div class="scroll"><table><caption class="sr">${esc(caption || id)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
+      <div class="scroll" tabindex="0" role="region" aria-label="${esc(caption || id)}"><table><caption class="sr">${esc(caption || id)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
       ${pages > 1 ? `<nav class="pages" aria-label="${esc((caption || id) + " 分页 pages")}">${page > 1 ? `<a href="${esc(link({ page: page - 1 }))}" data-focus="${esc(id)}prev">← 上一页 previous</a>` : ""}
         <span>第 ${page} / ${pages} 页 page</span>${page < pages ? `<a href="${esc(link({ page: page + 1 }))}" data-focus="${esc(id)}next">下一页 next →</a>` : ""}</nav>` : ""}
     </div></div>`;
@@ -184,7 +190,7 @@ async function showGoals(el, params) {
     <ol class="goals">${goals.map((g, i) => `<li><a class="goal" href="${esc(href("goals", { goal: planId(g.goal) }))}"
         data-focus="goal${i}"${planId(g.goal) === chosen ? ' aria-current="true"' : ""}>
       <b>${i + 1}. ${esc(g.title)}</b> <span class="muted">${esc(g.projects)} 个项目 projects · ${esc(g.indicators)} 项指标 indicators</span></a></li>`).join("")}</ol>
-    <section id="goal-projects" aria-live="polite"></section>`;
+    <section id="goal-panel" aria-live="polite"></section>`;
   el.dataset.numbers = "1";
   if (!chosen) return;
   const goal = goals.find(g => planId(g.goal) === chosen);
@@ -195,10 +201,10 @@ async function showGoals(el, params) {
     if (r.sector && !p.sectors.includes(r.sector)) p.sectors.push(r.sector);
     projects.set(r.project, p);
   }
-  const box = $("#goal-projects", el);
+  const box = $("#goal-panel", el);
   box.innerHTML = `<h2 id="goal-title" tabindex="-1">${esc(goal ? goal.title : chosen)} <small class="muted">服务该目标的项目 projects serving it</small></h2><div></div>`;
   dataTable($("div", box), {
-    id: "goal-projects", caption: "服务该目标的项目 Projects serving the goal", params, view: "goals", rows: [...projects.values()],
+    id: "goal-projects", caption: "服务该目标的项目 Projects serving the goal", params, view: "goals", rows: [...projects.values()], level: 3,
     columns: [
       { k: "name", label: "项目 Project", text: r => r.name, html: r => `<span class="project">${entityLink(r.project, r.name)}</span>` },
       { k: "sectors", label: "部门 Sectors", text: r => r.sectors.map(sectorName).join("; "), html: r => r.sectors.map(s => `<span class="badge">${esc(sectorName(s))}</span>`).join(" ") },
@@ -282,6 +288,7 @@ function aggregateProjects(raw) {
 }
 function projectTable(el, list, params, view, prefix = "", withFindings = null) {
   return dataTable(el, {
+    level: prefix ? 3 : 2,
     id: prefix ? "place-projects" : "projects", caption: "项目 Projects", params, view, prefix, rows: list,
     columns: [
       { k: "name", label: "项目 Project", text: r => r.name, html: r => entityLink(r.project, r.name) },
@@ -316,7 +323,7 @@ async function showPlaces(el, params) {
   const places = (await rows("/places", { plan: state.plan })).map(p => ({ ...p, key: p.place.split("/").pop(), _key: p.place.split("/").pop() }));
   const chosen = params.get("place");
   const max = Math.max(...places.map(p => +p.mentions), 1);
-  el.innerHTML = `<h1>地方 <small class="muted">Places</small></h1><section id="place-projects" aria-live="polite"></section><div id="places"></div>`;
+  el.innerHTML = `<h1>地方 <small class="muted">Places</small></h1><section id="place-panel" aria-live="polite"></section><div id="places"></div>`;
   dataTable($("#places", el), {
     id: "places", caption: "规划提及的地方 Places the plan names", params, view: "places", rows: places,
     columns: [
@@ -335,7 +342,7 @@ async function showPlaces(el, params) {
   const place = places.find(p => p.key === chosen);
   const name = place ? place.name : chosen;
   const list = aggregateProjects(await rows("/queries/project-list", { plan: state.plan, place: BASE + "place/" + chosen }));
-  const box = $("#place-projects", el);
+  const box = $("#place-panel", el);
   box.innerHTML = `<h2 id="place-title" tabindex="-1">${esc(name)} 的项目 <small class="muted">projects in ${esc(name)} (${list.length})</small>
     <a class="close" href="${esc(href("places", [...params].filter(([k]) => k !== "place" && !k.startsWith("pp."))))}">关闭 close</a></h2><div></div>`;
   if (list.length) projectTable($("div", box), list, params, "places", "pp.");
@@ -389,18 +396,20 @@ async function showText(el, params) {
   const nodes = await rows("/queries/text-view", { plan: state.plan });
   const span = params.has("start") ? { s: +params.get("start"), e: +(params.get("end") ?? params.get("start")) } : null;
   const heads = nodes.filter(n => n.kind !== "Paragraph" && n.kind !== "Table" && n.heading);
-  const level = { Part: 2, Chapter: 3, Section: 4, Box: 4, Annex: 2 };
+  const open = [];  // ends of the headed nodes that hold the current one: its heading level is their number + 2
   const body = nodes.map(n => {
     const s = +n.start;
     if (n.kind === "Paragraph") return `<p class="para" id="t${s}" data-start="${s}" data-end="${n.end}">${marked(n.quote, s, span)} <span class="line muted">L${esc(n.line)}</span></p>`;
     if (n.kind === "Table") {
       const grid = cells(n.quote, s);
-      return `<div class="scroll"><table class="plan-table" id="t${s}" data-start="${s}" data-end="${n.end}"><caption>表 Table · L${esc(n.line)}</caption><tbody>${grid.map((r, i) =>
+      return `<div class="scroll" tabindex="0" role="region" aria-label="表 Table L${esc(n.line)}"><table class="plan-table" id="t${s}" data-start="${s}" data-end="${n.end}"><caption>表 Table · L${esc(n.line)}</caption><tbody>${grid.map((r, i) =>
         `<tr>${r.map(c => { const tag = i === 0 ? "th" : "td";
           return `<${tag}${tag === "th" ? ' scope="col"' : ""} id="c${c.start}" data-start="${c.start}" data-end="${c.end}">${marked(c.text, c.start, span)}</${tag}>`; }).join("")}</tr>`).join("")}</tbody></table></div>`;
     }
     if (!n.heading) return "";
-    const h = Math.min(6, (level[n.kind] || 4) + 0);
+    while (open.length && open[open.length - 1] <= s) open.pop();
+    const h = Math.min(6, open.length + 2);
+    open.push(+n.end);
     return `<h${h} class="heading ${esc(n.kind)}" id="t${s}" data-start="${s}">${esc(n.heading)}</h${h}>`;
   }).join("");
   el.innerHTML = `<h1>原文 <small class="muted">Text</small></h1><div class="layout">
@@ -492,6 +501,7 @@ async function route() {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
   const el = $("#view");
+  status("");
   const keepFocus = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
   const sameView = el.dataset.view === view && el.dataset.plan === state.plan;
   if (!sameView) { el.innerHTML = `<p class="muted">载入中 loading…</p>`; delete el.dataset.ready; delete el.dataset.numbers; delete el.dataset.audit; }
@@ -502,7 +512,9 @@ async function route() {
     await (VIEWS[view] || showGoals)(el, params);
     if (mine !== routing) return;
     el.dataset.ready = view;
-    if (keepFocus) $$("[data-focus]").find(x => x.dataset.focus === keepFocus)?.focus();
+    // The control used keeps the focus after the redraw, unless the view moved it (to a new panel's title).
+    const moved = document.activeElement && document.activeElement !== document.body && el.contains(document.activeElement);
+    if (keepFocus && !moved) $$("[data-focus]").find(x => x.dataset.focus === keepFocus)?.focus();
   } catch (e) {
     if (mine === routing) el.innerHTML = `<p class="finding violation" role="alert">${esc(e.message)}</p>`;
   }

@@ -105,7 +105,7 @@
         <p><button type="submit" id="run-named">填入并运行 Bind and run</button></p>
       </form>
       <div class="toolbar">
-        <label>历史 History <select id="history"><option value="">—</option>${pastQueries().map((q, i) => `<option value="${i}">${esc(q.replace(/\s+/g, " ").slice(0, 90))}</option>`).join("")}</select></label>
+        <label>历史 History <select id="history"></select></label>
         <button type="button" id="permalink">复制链接 Copy link</button>
         <span id="downloads" role="group" aria-label="下载结果 Download the results"></span>
       </div>
@@ -139,7 +139,12 @@
     yasqe.setValue(params.get("query") || DEFAULT);
     let timer = null;
     yasqe.on("change", () => { clearTimeout(timer); timer = setTimeout(setUrl, 300); drawDownloads(); });
-    yasqe.on("query", () => { remember(yasqe.getValue()); setUrl(); status("…"); });
+    const drawHistory = () => {
+      $("#history").innerHTML = `<option value="">—</option>` + pastQueries().map((q, i) =>
+        `<option value="${i}">${esc(q.replace(/\s+/g, " ").slice(0, 90))}</option>`).join("");
+    };
+    drawHistory();
+    yasqe.on("query", () => { remember(yasqe.getValue()); drawHistory(); setUrl(); status("…"); });
     yasr.on("drawn", () => {
       // IRIs this server mints open their own pages here.
       for (const a of yasr.resultsEl.querySelectorAll("a[href^='https://w3id.org/plankg/']")) {
