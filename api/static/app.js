@@ -157,10 +157,12 @@ function dataTable(el, { id, rows: all, columns, facets = [], params, view, pref
     return `<th scope="col"${sorted ? ` aria-sort="${sorted}"` : ""}${c.num ? ' class="num"' : ""}><a class="sort" href="${esc(next)}" data-focus="${esc(id + "sort" + c.k)}">${c.label}<span aria-hidden="true">${sorted === "ascending" ? " ▲" : sorted === "descending" ? " ▼" : ""}</span></a></th>`;
   }).join("");
   const body = visible.map(r => `<tr class="${esc(id)}-row"${r._key ? ` data-key="${esc(r._key)}"` : ""}>${columns.map(c =>
-    `<td data-label="${esc(c.plain || c.label)}"${c.num ? ' class="num"' : ""}>${c.html ? c.html(r) : esc(c.text(r))}</td>`).join("")}</tr>`).join("");
+    `<td data-label="${esc(c.label)}"${c.num ? ' class="num"' : ""}>${c.html ? c.html(r) : esc(c.text(r))}</td>`).join("")}</tr>`).join("");
+  // On a phone the facets fold away under their summary (unless one is in use), so the rows come first.
+  const openFacets = !matchMedia("(max-width: 720px)").matches || facets.some(f => chosen[f.k].length);
   const active = facets.flatMap(f => chosen[f.k].map(v => `<a class="chip" href="${esc(link({ ["f." + f.k]: chosen[f.k].filter(x => x !== v), page: "" }))}">${esc(f.label)}: ${esc(f.show ? f.show(v) : v)} <span aria-hidden="true">×</span><span class="sr">移除 remove</span></a>`)).join(" ");
   el.innerHTML = `<div class="datatable" id="${esc(id)}">
-    ${facetHtml ? `<div class="facets">${facetHtml}</div>` : ""}
+    ${facetHtml ? `<details class="facets"${openFacets ? " open" : ""}><summary>筛选 Filters</summary>${facetHtml}</details>` : ""}
     <div class="tablepart">
       <p class="summary"><span class="count-shown">${shown.length}</span> / ${all.length} 行 rows ${active}
         <span class="export">导出本页 Export this page: <a href="#" data-export="csv">CSV</a> · <a href="#" data-export="json">JSON</a></span></p>
