@@ -5,6 +5,7 @@ from __future__ import annotations
 from plankg import __version__
 
 from .model import Document, Node
+from .tables import cell_tables
 
 OUTLINE_SCHEMA = "plankg-outline/1"
 
@@ -24,7 +25,8 @@ def outline_json(doc: Document) -> dict:
 
 def source_json(doc: Document) -> dict:
     src = doc.source
-    return {"path": src.path, "encoding": src.encoding, "sha256": src.sha256, "characters": len(src.original)}
+    return {"path": src.path, "encoding": src.encoding, "sha256": src.sha256, "characters": len(src.original),
+            "format": src.format, "pages": len(src.pages), "notes": list(src.notes)}
 
 
 def plan_json(doc: Document) -> dict:
@@ -45,6 +47,7 @@ def outline_counts(doc: Document) -> dict:
         "boxes": len(boxes),
         "unlabelled_boxes": sum(1 for b in boxes if not b.labelled),
         "tables": counts.get("table", 0),
+        "tables_from_cells": cell_tables(doc),
         "annexes": counts.get("annex", 0),
         "annex_chapters": annex_chapters,
         "paragraphs": counts.get("paragraph", 0),
@@ -95,6 +98,7 @@ def table_json(doc: Document, table) -> dict:
         "key": table.key,
         "title": table.title,
         "kind": table.kind,
+        "read_from": table.read_from,
         "columns": [{"label": c.label, "year": c.year, "role": c.role} for c in table.columns],
         "categories": [{"name": c.name, "declared_count": c.declared_count, "items": c.items,
                         "source": doc.locate(c.start, c.end)} for c in table.categories],

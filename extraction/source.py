@@ -36,6 +36,7 @@ class SourceText:
     format: str = "text"  # the reader that produced ``original``: text, pdf, docx, html
     pages: tuple = ()  # readers.Page, for paginated sources (offsets into ``original``)
     grids: tuple = ()  # readers.Grid, tables read from the document's own cells (offsets into ``original``)
+    notes: tuple = ()  # what the reader did that a user may want to know (readers.Extracted.notes)
     # For each normalised character, where its source starts and ends in ``original``.
     _starts: array = field(repr=False, default_factory=lambda: array("l"))
     _ends: array = field(repr=False, default_factory=lambda: array("l"))
@@ -48,6 +49,10 @@ class SourceText:
             return pos, pos
         return self._starts[start], self._ends[end - 1]
 
+    def from_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span [start, end) of the original text to normalised offsets (reader grids' cells)."""
+        return bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
+
     def line_of(self, original_offset: int) -> int:
         """1-based line number of an offset in the original text."""
         return bisect.bisect_right(self._line_starts, original_offset)
@@ -55,13 +60,31 @@ class SourceText:
     def locate(self, start: int, end: int) -> dict:
         """Provenance of a normalised span: original offsets, lines and quoted text."""
         o_start, o_end = self.to_original(start, end)
-        return {
+        where = {
             "start": o_start,
             "end": o_end,
             "line": self.line_of(o_start),
             "end_line": self.line_of(max(o_start, o_end - 1)),
             "text": self.original[o_start:o_end],
         }
+        if self.pages:
+            where["page"] = self.page_of(o_start)
+            cell = self.cell_at(o_start, o_end)
+            if cell is not None and cell.bbox is not None:
+                where["bbox"] = list(cell.bbox)  # (x0, top, x1, bottom) in points on its page
+        return where
+
+    def cell_at(self, o_start: int, o_end: int):
+        """The table cell (a readers.GridCell) whose rendered text holds an original span, if any."""
+        for grid in self.grids:
+            if grid.start <= o_start < grid.end:
+                return next((c for c in grid.cells if c.start <= o_start and o_end <= c.end), None)
+        return None
+
+    def page_of(self, original_offset: int) -> int | None:
+        """The number of the page an offset in the original text lies on (paginated sources)."""
+        k = bisect.bisect_right([p.start for p in self.pages], original_offset) - 1
+        return self.pages[max(k, 0)].number if self.pages else None
 
 
 def read_plan(path: str | Path) -> SourceText:
@@ -88,6 +111,8 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> SourceText:
     if fmt == "doc":
         raise PlanError(f"{name}: legacy Word .doc file; convert it first "
                         "(libreoffice --headless --convert-to docx FILE) and read the .docx")
+    if fmt == "encrypted":
+        raise PlanError(f"{name}: an encrypted (password-protected) Office document; save it without a password")
     if fmt == "zip":
         raise PlanError(f"{name}: a ZIP archive that is not a Word .docx document")
     import importlib
@@ -102,7 +127,7 @@ def from_extracted(extracted, data: bytes, name: str) -> SourceText:
     text = extracted.text
     if not text.strip():
         raise PlanError(f"{name}: no text in the document")
-    normalised, starts, ends = normalise(text)
+    normalised, starts, ends = prepare(text, frozenset(extracted.soft_breaks))
     return SourceText(
         original=text,
         text=normalised,
@@ -112,6 +137,7 @@ def from_extracted(extracted, data: bytes, name: str) -> SourceText:
         format=extracted.format,
         pages=tuple(extracted.pages),
         grids=tuple(extracted.grids),
+        notes=tuple(extracted.notes),
         _starts=starts,
         _ends=ends,
         _line_starts=[0] + [m.end() for m in re.finditer("\n", text)],
@@ -125,7 +151,7 @@ def decode_plan(data: bytes, name: str = "<bytes>") -> SourceText:
     text, encoding = _decode(data, name)
     if not text.strip():
         raise PlanError(f"{name}: empty file")
-    normalised, starts, ends = normalise(text)
+    normalised, starts, ends = prepare(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     return SourceText(
         original=text,
@@ -204,6 +230,17 @@ def _fold(ch: str) -> str:
         if folded.isalnum() or folded in "%.+-/":
             return folded
     return ch
+
+
+def prepare(text: str, soft_breaks: frozenset[int] = frozenset()) -> tuple[str, array, array]:
+    """The text the readers work on: characters normalised, then the page layout undone.
+
+    ``soft_breaks`` are offsets in ``text`` of line breaks a reader knows to be wraps.
+    """
+    from .layout import normalise_layout
+
+    normalised, starts, ends = normalise(text)
+    return normalise_layout(text, normalised, starts, ends, soft_breaks)
 
 
 def normalise(text: str) -> tuple[str, array, array]:

@@ -58,6 +58,7 @@ def render_tree(doc: Document) -> str:
         f"{c['parts']} 篇 parts · {c['chapters']} 章 chapters · {c['sections']} 节 sections · "
         f"{c['boxes']} 专栏 boxes ({c['unlabelled_boxes']} without heading) · {c['tables']} tables · "
         f"{c['annexes']} 附件 annexes ({c['annex_chapters']} chapters) · {c['paragraphs']} paragraphs",
+        _reader_line(doc, c),
     ]
 
     def visit(node: Node, prefix: str) -> None:
@@ -69,6 +70,14 @@ def render_tree(doc: Document) -> str:
 
     visit(doc.outline, "")
     return "\n".join(lines)
+
+
+def _reader_line(doc: Document, c: dict) -> str:
+    """Which reader read the file, its pages, and how many tables came from the document's own cells."""
+    src = doc.source
+    pages = f" · {len(src.pages)} pages" if src.pages else ""
+    notes = "".join(f" · {note}" for note in src.notes)
+    return f"read as {src.format}{pages} · {c['tables_from_cells']} of {c['tables']} tables from cells{notes}"
 
 
 def _label(doc: Document, node: Node) -> str:
@@ -411,7 +420,7 @@ def _print_json(data) -> None:
 
 
 def add_plan_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("plan", nargs="?", help="plan text file (default: the bundled sample)")
+    p.add_argument("plan", nargs="?", help="plan file: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -448,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_goals)
 
     p = sub.add_parser("build", help="build the RDF graph of one or more plans (a named graph each)")
-    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
     p.add_argument("-o", "--output", help="write here (atomically) instead of to standard output")
     p.add_argument("--format", choices=["ttl", "nt", "jsonld", "trig", "nq"],
                    help="RDF format (default: from the output's extension, else trig); ttl and nt merge the graphs")
@@ -466,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("load", help="load plans into the embedded store or a SPARQL endpoint, replacing their graphs")
-    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan text files (default: the bundled sample)")
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
     add_store_options(p)
     p.set_defaults(func=cmd_load)
 

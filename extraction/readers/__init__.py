@@ -63,6 +63,7 @@ class Extracted:
     pages: list[Page] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader did that a user may want to know
+    soft_breaks: list[int] = field(default_factory=list)  # line breaks the page geometry shows to be wraps
 
 
 FORMATS = ("pdf", "docx", "html", "text")
@@ -76,7 +77,10 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or name.lower().endswith(".docx") else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"  # legacy OLE2 Word (or Excel) file
+        # OLE2: a legacy Word (or Excel) file, or an encrypted .docx, which Office stores in one.
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "doc"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: look at it as text
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith((b"<!doctype html", b"<html")) or b"<html" in head.lower() or b"<body" in head.lower():
         return "html"
