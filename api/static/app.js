@@ -278,12 +278,14 @@ function redraw(draw) {
 }
 
 // --- projects ----------------------------------------------------------------------------------------------------
-function aggregateProjects(raw) {
+async function aggregateProjects(raw) {
+  // Place names come from the plan's list of places (every place a project is located in is one the plan names).
+  const names = new Map((await rows("/places", { plan: state.plan })).map(p => [p.place, p.name]));
   const by = new Map();
   for (const r of raw) {
     const p = by.get(r.project) || { ...r, sectors: [], places: [], _key: planId(r.project) };
     if (r.sector && !p.sectors.includes(r.sector)) p.sectors.push(r.sector);
-    if (r.where && !p.places.some(x => x.iri === r.where)) p.places.push({ iri: r.where, name: r.placeName || r.where.split("/").pop() });
+    if (r.where && !p.places.some(x => x.iri === r.where)) p.places.push({ iri: r.where, name: names.get(r.where) || r.where.split("/").pop() });
     by.set(r.project, p);
   }
   return [...by.values()];
@@ -312,7 +314,7 @@ function projectTable(el, list, params, view, prefix = "", withFindings = null) 
   });
 }
 async function showProjects(el, params) {
-  const list = aggregateProjects(await rows("/queries/project-list", { plan: state.plan }));
+  const list = await aggregateProjects(await rows("/queries/project-list", { plan: state.plan }));
   el.innerHTML = `<h1>项目 <small class="muted">Projects</small></h1><div id="project-list"></div>`;
   const draw = () => projectTable($("#project-list", el), list, params, "projects", "", state.audit ? findingsOf(state.audit) : null);
   draw();
@@ -343,7 +345,7 @@ async function showPlaces(el, params) {
   if (!chosen) return;
   const place = places.find(p => p.key === chosen);
   const name = place ? place.name : chosen;
-  const list = aggregateProjects(await rows("/queries/project-list", { plan: state.plan, place: BASE + "place/" + chosen }));
+  const list = await aggregateProjects(await rows("/queries/project-list", { plan: state.plan, place: BASE + "place/" + chosen }));
   const box = $("#place-panel", el);
   box.innerHTML = `<h2 id="place-title" tabindex="-1">${esc(name)} 的项目 <small class="muted">projects in ${esc(name)} (${list.length})</small>
     <a class="close" href="${esc(href("places", [...params].filter(([k]) => k !== "place" && !k.startsWith("pp."))))}">关闭 close</a></h2><div></div>`;
