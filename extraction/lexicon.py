@@ -27,7 +27,8 @@ def load(name: str) -> Graph:
 
 
 def zh_labels(graph: Graph, concept) -> list[str]:
-    return [str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(concept, p)
+    # Sorted within each property: a graph yields its objects in hash order.
+    return [str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in sorted(graph.objects(concept, p))
             if isinstance(o, Literal) and (o.language or "").startswith("zh")]
 
 
@@ -38,7 +39,7 @@ def units() -> dict[str, tuple[str, int]]:
     out: dict[str, tuple[str, int]] = {}
     scalable = {s for s, o in graph.subject_objects(graph.namespace_manager.expand_curie("pkg:scalable"))
                 if o.toPython() is True}
-    for concept in graph.subjects(SKOS.inScheme, None):
+    for concept in sorted(graph.subjects(SKOS.inScheme, None)):
         for label in zh_labels(graph, concept):
             out[label] = (label, 1)
             if concept in scalable:
@@ -50,4 +51,4 @@ def units() -> dict[str, tuple[str, int]]:
 @lru_cache(maxsize=None)
 def unit_regex() -> str:
     """A regex alternation of all unit words, longest first."""
-    return "|".join(re.escape(u) for u in sorted(units(), key=len, reverse=True))
+    return "|".join(re.escape(u) for u in sorted(units(), key=lambda u: (-len(u), u)))

@@ -19,11 +19,16 @@ from .numerals import NUMERAL_CHARS, parse_numeral
 from .source import SourceText
 
 _NUM = f"[{NUMERAL_CHARS}]{{1,6}}"
-_LEAD = r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?(?:[-*+][ \t\u3000]+)?(?:\*\*)?"
+# Markdown around a heading: blockquote marks, #, a list bullet, bold.
+_QUOTE = re.compile(r"^[ \t\u3000]*(?:>[ \t\u3000]?)+")
+_LEAD = r"^[ \t\u3000]*(?:>[ \t\u3000]*)*(?:#{1,6}[ \t\u3000]*)?(?:[-*+][ \t\u3000]+)?(?:\*\*)?"
 _HEADING = re.compile(_LEAD + rf"第({_NUM})(篇|章|节|部分)[ \t\u3000:：、.]*(.*?)(?:\*\*)?[ \t\u3000]*$")
 _ANY_HEADING = re.compile(rf"第{_NUM}(?:篇|章|节)")
 _STARTS_WITH_HEADING = re.compile(_LEAD + rf"第{_NUM}(?:篇|章|节|部分)")
-_BOX = re.compile(_LEAD + r"专[ \t\u3000]*栏[ \t\u3000]*([0-9一二三四五六七八九十]*)[ \t\u3000:：、.]*(.*?)[ \t\u3000]*$")
+_BOX = re.compile(_LEAD + r"专[ \t\u3000]*栏[ \t\u3000]*([0-9一二三四五六七八九十]*)[ \t\u3000:：、.]*(.*?)(?:\*\*)?[ \t\u3000]*$")
+# A box printed as an image, whose heading survives only in the image's alt text or title:
+# ![](images/x.jpg "专栏3 新农村建设重点工程") or ![专栏3 新农村建设重点工程](images/x.jpg).
+_IMAGE_BOX = re.compile(r"^[ \t\u3000>]*!\[(?P<alt>[^\]]*)\]\([^\s)]*(?:[ \t]*\"(?P<title>[^\"]*)\")?\)[ \t]*$")
 _ANNEX = re.compile(_LEAD + r"附[ \t\u3000]*件[ \t\u3000]*([0-9一二三四五六七八九十]*)[ \t\u3000:：、.]*(.*?)[ \t\u3000]*$")
 _FOREWORD = re.compile(_LEAD + r"(前[ \t\u3000]*言|序[ \t\u3000]*言|引[ \t\u3000]*言)[ \t\u3000]*$")
 _MARKUP = re.compile(r"^\s*(?:</?[a-zA-Z][^>]*>|<!--.*-->|-{3,}|\*{3,}|={3,})\s*$")
@@ -42,6 +47,7 @@ class Line:
     end: int
     text: str
     kind: str = "text"  # blank, heading, toc, box, annex, foreword, markup, cell, indented, text
+    quoted: bool = False  # a Markdown blockquote line ("> …")
     heading: tuple | None = None  # (kind, numeral, number, title, title_end)
 
 
@@ -75,6 +81,9 @@ def _classify(text: str) -> list[Line]:
     in_front_matter = bool(lines) and lines[0].text.strip() == "---"
     for i, line in enumerate(lines):
         t = line.text
+        if q := _QUOTE.match(t):
+            line.quoted = True
+            t = " " * q.end() + t[q.end():]  # classified as its content; offsets kept
         stripped = t.strip()
         if in_front_matter:
             line.kind = "markup"
@@ -84,6 +93,9 @@ def _classify(text: str) -> list[Line]:
         if not stripped:
             # A tab-only line is an empty table cell, which still belongs to its row.
             line.kind = "cell" if t.startswith("\t") else "blank"
+        elif (m := _IMAGE_BOX.match(t)) and (box := _BOX.match((m.group("title") or m.group("alt") or "").strip())):
+            line.kind = "image-box"
+            line.heading = ("box", box.group(1) or None, _num(box.group(1)), _clean_title(box.group(2)), line.end)
         elif _MARKUP.match(t):
             line.kind = "markup"
         elif len(_ANY_HEADING.findall(t)) >= 2 and "。" not in t and _STARTS_WITH_HEADING.match(t):
@@ -91,11 +103,13 @@ def _classify(text: str) -> list[Line]:
         elif m := _HEADING.match(t):
             line.kind, line.heading = "heading", _heading(line, m)
         elif len(stripped) <= _HEADING_MAX and "。" not in t and (m := _BOX.match(t)):
-            line.kind, line.heading = "box", ("box", m.group(1) or None, _num(m.group(1)), m.group(2), line.end)
+            line.kind, line.heading = "box", ("box", m.group(1) or None, _num(m.group(1)), _clean_title(m.group(2)), line.end)
         elif len(stripped) <= _HEADING_MAX and "。" not in t and (m := _ANNEX.match(t)):
             line.kind, line.heading = "annex", ("annex", m.group(1) or None, _num(m.group(1)), m.group(2), line.end)
         elif _FOREWORD.match(t):
             line.kind, line.heading = "foreword", ("foreword", None, None, re.sub(r"\s+", "", stripped.strip("#* ")), line.end)
+        elif line.quoted:
+            line.kind = "text"  # a blockquote's indentation is its markup, not layout
         elif t.startswith("\t") and len(stripped) <= 40 and "。" not in stripped:
             line.kind = "cell"
         elif t.startswith("\t"):
@@ -119,6 +133,13 @@ def _split_trailing_headings(lines: list[Line]) -> list[Line]:
         head.heading = _heading(head, hm)
         out.append(head)
     return out
+
+
+def _clean_title(title: str) -> str:
+    """A box title without Markdown emphasis or the credit line of a news agency photo."""
+    title = re.sub(r"\*\*|__", "", title)
+    title = re.sub(r"[ \t\u3000]+\S{1,8}(?:发|摄|供图)$", "", title)  # 　某某社发, 　某某摄
+    return re.sub(r"[ \t\u3000]+", " ", title).strip()
 
 
 def _num(numeral: str | None) -> int | None:
@@ -205,6 +226,7 @@ class _Builder:
         self.preamble: Node | None = None
         self.foreword: Node | None = None
         self.box: Node | None = None
+        self.box_quoted = False  # the open box is a Markdown blockquote
         self.table: Node | None = None
         self.contents: Node | None = None
         self.blank_run = 0
@@ -252,6 +274,7 @@ class _Builder:
     def _close_box(self) -> None:
         self.table = None
         self.box = None
+        self.box_quoted = False
         self.blank_run = 0
 
     # one line ---------------------------------------------------------------------
@@ -289,8 +312,16 @@ class _Builder:
                 _, _, _, title, _ = line.heading
                 self.foreword = self._add(self._preamble(), Node("foreword", line.start, line.end, title=title))
                 return
+        if kind == "image-box":  # a box printed as an image: its heading only, no body
+            self._close_box()
+            _, numeral, number, title, _ = line.heading
+            self._add(self._container(), Node("box", line.start, line.end, title=title, numeral=numeral, number=number))
+            return
+        if self.box is not None and self.box_quoted and not line.quoted:
+            self._close_box()  # a blockquoted box ends with the blockquote
         if kind == "box":
             self._close_box()
+            self.box_quoted = line.quoted
             _, numeral, number, title, _ = line.heading
             self.box = self._add(self._container(), Node("box", line.start, line.end, title=title,
                                                           numeral=numeral, number=number))
@@ -344,8 +375,9 @@ class _Builder:
         self._extend(self.box, line.end)
 
     def _paragraph(self, line: Line) -> Node:
-        stripped = line.text.strip(" \t\u3000")
-        start = line.start + line.text.index(stripped) if stripped else line.start
+        skip = _QUOTE.match(line.text).end() if line.quoted else 0
+        stripped = line.text[skip:].strip(" \t\u3000")
+        start = line.start + line.text.index(stripped, skip) if stripped else line.start
         return Node("paragraph", start, start + len(stripped))
 
 

@@ -9,7 +9,7 @@ Which names are looked for:
 - provinces by their short names too (新疆, 云南);
 - within the plan's own province, prefectures and counties by their short names too
   (曲靖, 玉溪, 博尔塔拉): short names elsewhere collide with ordinary words (长治久安);
-- the aliases.
+- the aliases (ontology/gazetteer/aliases.csv), in plans of their own province.
 
 A name that fits several divisions (a prefecture and its seat city of the same name; a county
 turned city, with a new code) is resolved from context, and the choice is recorded with its reason.
@@ -27,17 +27,19 @@ from .lexicon import ontology_file
 from .model import Document
 
 LEVEL_RANK = {"province": 0, "bingtuan": 1, "prefecture": 1, "bingtuan-division": 2, "county": 2}
-_GENERIC = {"城区", "新城区", "老城区", "郊区", "矿区", "市辖区", "新区", "开发区", "高新区", "县", "区", "市"}
 _LIST_JOINERS = set("、，,-—－～和及与")
 
 
 @dataclass(frozen=True)
 class Division:
     code: str
-    name: str
+    name: str  # its name in the latest snapshot
     level: str
     parent: str
     seen_in: tuple[int, ...]
+    # Every name the code has carried, with the snapshots it is seen in: a code renamed in place
+    # (130502 桥东区 in 2020, 襄都区 in 2026) is one division under both names.
+    names: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def in_standard(self) -> bool:
@@ -64,13 +66,27 @@ class Place:
 
 @lru_cache(maxsize=None)
 def gazetteer() -> dict[str, Division]:
-    out = {}
+    """Code -> division. A code listed under several names (one row per name) keeps them all."""
+    rows: dict[str, list[dict]] = {}
     for name in ("divisions.csv", "extra-divisions.csv"):
         with open(ontology_file(f"gazetteer/{name}"), encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                seen = tuple(int(y) for y in row["seen_in"].split(";") if y)
-                out[row["code"]] = Division(row["code"], row["name"], row["level"], row["parent"], seen)
+                rows.setdefault(row["code"], []).append(row)
+    out = {}
+    for code, group in rows.items():
+        names = tuple(sorted(((r["name"], tuple(int(y) for y in r["seen_in"].split(";") if y)) for r in group),
+                             key=lambda n: (max(n[1] or (0,)), n[0])))
+        real = [n for n in names if n[0] not in not_place_names()] or list(names)
+        seen = tuple(sorted({y for _, years in names for y in years}))
+        out[code] = Division(code, real[-1][0], group[0]["level"], group[0]["parent"], seen, names)
     return out
+
+
+@lru_cache(maxsize=None)
+def not_place_names() -> frozenset[str]:
+    """Names that never mark a place by themselves: generic words and placeholders (data, with reasons)."""
+    with open(ontology_file("gazetteer/not-place-names.csv"), encoding="utf-8") as fh:
+        return frozenset(row["surface"] for row in csv.DictReader(fh))
 
 
 @lru_cache(maxsize=None)
@@ -84,7 +100,7 @@ def _ethnic_prefixes() -> tuple[str, ...]:
     with open(ontology_file("gazetteer/ethnic-groups.csv"), encoding="utf-8") as fh:
         names = [row["name"] for row in csv.DictReader(fh)]
     # 蒙古族 is written 蒙古 in division names (博尔塔拉蒙古自治州), 哈萨克族 as 哈萨克.
-    return tuple(sorted({n for name in names for n in (name, name.removesuffix("族"))}, key=len, reverse=True))
+    return tuple(sorted({n for name in names for n in (name, name.removesuffix("族"))}, key=lambda n: (-len(n), n)))
 
 
 def short_name(name: str) -> str:
@@ -93,7 +109,8 @@ def short_name(name: str) -> str:
     if m:
         stem = name[:m.start()]
         for _ in range(3):  # peel off the ethnic groups: 博尔塔拉蒙古, 伊犁哈萨克
-            peeled = next((stem[:-len(e)] for e in _ethnic_prefixes() if stem.endswith(e) and len(stem) > len(e)),
+            # ... but never down to one character: 内蒙古 and 西藏 are names, not 内 + 蒙古, 西 + 藏.
+            peeled = next((stem[:-len(e)] for e in _ethnic_prefixes() if stem.endswith(e) and len(stem) - len(e) >= 2),
                           None)
             if not peeled:
                 break
@@ -113,25 +130,43 @@ def _lexicon(region: Division | None) -> dict[str, tuple[str, ...]]:
     names: dict[str, set[str]] = {}
 
     def add(surface: str, code: str) -> None:
-        if len(surface) >= 2 and surface not in _GENERIC:
+        if len(surface) >= 2 and surface not in not_place_names():
             names.setdefault(surface, set()).add(code)
 
     gaz = gazetteer()
     province = region.code[:2] if region is not None and region.in_standard else None
     for d in gaz.values():
         in_province = bool(province) and d.code.startswith(province) and d.in_standard
-        # Two-character names (和县, 西区) are ordinary words in most of the country.
-        if len(d.name) >= 3 or in_province:
-            add(d.name, d.code)
-        if d.level == "province" or (in_province and d.level == "prefecture") or _inside(d, region):
-            short = short_name(d.name)
-            add(short, d.code)
-            if m := re.search(r"自治([县州旗])$", d.name):
-                add(short + m.group(1), d.code)  # 木垒县 for 木垒哈萨克自治县
+        for name, _ in d.names or ((d.name, d.seen_in),):
+            for surface in _surfaces(d, name, in_province, region):
+                add(surface, d.code)
+    # Aliases are local usage (博州, 第七师): read only in plans of the same province.
     for alias, code in _aliases():
-        if code in gaz:
+        if code in gaz and province and _province_code(gaz[code]) == province:
             add(alias, code)
     return {k: tuple(sorted(v)) for k, v in names.items()}
+
+
+def _surfaces(d: Division, name: str, in_province: bool, region: Division | None) -> list[str]:
+    out = []
+    # Two-character names (和县, 西区) are ordinary words in most of the country.
+    if len(name) >= 3 or in_province:
+        out.append(name)
+    if d.level == "province" or (in_province and d.level == "prefecture") or _inside(d, region):
+        short = short_name(name)
+        out.append(short)
+        if m := re.search(r"自治([县州旗])$", name):
+            out.append(short + m.group(1))  # 木垒县 for 木垒哈萨克自治县
+    return out
+
+
+def _years_named(d: Division, surface: str) -> tuple[int, ...]:
+    """The snapshots in which ``d`` carried the name that ``surface`` is read from."""
+    if not d.names:
+        return d.seen_in
+    years = {y for name, seen in d.names if surface in (name, short_name(name)) or name.startswith(surface)
+             for y in seen}
+    return tuple(sorted(years)) or d.seen_in
 
 
 def _trie(lexicon: dict[str, tuple[str, ...]]) -> dict:
@@ -179,12 +214,19 @@ def extract_places(doc: Document) -> None:
     places: dict[str, Place] = {}
     for k, (start, end, surface) in enumerate(raw):
         candidates = lexicon[surface]
-        code, reason = _resolve(doc, candidates, raw, k, lexicon, region)
+        code, reason = _resolve(doc, candidates, raw, k, lexicon, region, surface)
         place = places.get(code)
         if place is None:
             place = places[code] = Place(gaz[code], own_region=_inside(gaz[code], region))
         place.mentions.append(PlaceMention(surface, start, end, code, candidates, reason))
     doc.places = places
+
+
+def _province_code(d: Division) -> str:
+    gaz = gazetteer()
+    while d.parent and d.parent in gaz:
+        d = gaz[d.parent]
+    return d.code[:2]
 
 
 def _inside(d: Division, region: Division | None) -> bool:
@@ -196,7 +238,7 @@ def _inside(d: Division, region: Division | None) -> bool:
     return False
 
 
-def _resolve(doc: Document, candidates, raw, k, lexicon, region) -> tuple[str, str]:
+def _resolve(doc: Document, candidates, raw, k, lexicon, region, surface: str = "") -> tuple[str, str]:
     if len(candidates) == 1:
         return candidates[0], ""
     gaz = gazetteer()
@@ -204,11 +246,19 @@ def _resolve(doc: Document, candidates, raw, k, lexicon, region) -> tuple[str, s
     year = doc.info.end_year
     if year is not None:
         # Divisions renamed or re-coded: keep those of the snapshot nearest the plan's time.
-        nearest = min({y for d in divisions for y in d.seen_in} or {year}, key=lambda y: abs(y - year))
-        current = [d for d in divisions if not d.seen_in or nearest in d.seen_in]
+        # Equally near snapshots: the later one (a total order, never set order).
+        seen = {d.code: _years_named(d, surface) for d in divisions}
+        nearest = min({y for years in seen.values() for y in years} or {year}, key=lambda y: (abs(y - year), -y))
+        current = [d for d in divisions if not seen[d.code] or nearest in seen[d.code]]
         if len(current) == 1:
             return current[0].code, f"the division of {nearest}, nearest the plan period (among {', '.join(candidates)})"
         divisions = current or divisions
+    if k > 0 and raw[k - 1][1] == raw[k][0]:
+        # Written under its parent, 某市桥西区: the one inside the division named just before.
+        before = lexicon[raw[k - 1][2]]
+        under = [d for d in divisions if any(_inside(d, gaz[b]) for b in before)]
+        if len(under) == 1:
+            return under[0].code, f"written after {raw[k - 1][2]}: the one inside it"
     if region is not None:
         inside = [d for d in divisions if _inside(d, region)]
         if len(inside) == 1:

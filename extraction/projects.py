@@ -21,19 +21,23 @@ from functools import lru_cache
 
 from . import lexicon
 from .model import Document, Node
+from .numerals import parse_numeral
 from .quantity import Quantity, QuantityError, parse_quantity
 
 _OPEN, _CLOSE = "（(［[【〔“《", "）)］]】〕”》"
 _LEAD_VERBS = re.compile(r"(?:“十[一二三四五六七八九]?五”(?:期间|时期)?[，,]?)?(?:重点实施|重点建设|重点推进|加快建设|加快推进|启动|实施)")
 _TRAILING = re.compile(r"(?:等(?:项目|工程|重点项目)?|等为引领的.*)$")
 _HEADLESS_MAX = 8
+_COMPLEMENTS = "好了完"
 # Only conjunctions no place name starts with: 和 and 与 begin 和田, 和静, 和县, …
 _CONJUNCTION = re.compile(r"(?:以及|及|并)")
-_PROSE_TRIGGER = re.compile(r"(?:重点实施|重点建设|加快建设|实施)")
+_PROSE_TRIGGER = re.compile(r"(?:重点实施|重点建设|加快建设|实施)[好了完]?")
 _CATEGORY = re.compile(r"^([^：:、，。；]{2,20})[：:]")
 _INVESTMENT = re.compile(r"(估算)?总投资(?:约)?(\d+(?:\.\d+)?)(亿元|万元)")
 _COMPONENT_COUNT = re.compile(r"由(?:([^，。\d]{1,30}?))?(\d+)个(?:子)?项目组成")
 _COMPONENT_LIST = re.compile(r"分别(?:为|是)[：:]?")
+_COUNTED_LIST = re.compile(r"(?:以)?(?P<list>[^，。；：:以]{2,80}?)等(?:为[^，。；\d]{1,6}的)?"
+                           r"(?P<count>\d+|[一二两三四五六七八九十]+)(?:座|个|条|处|项|家|所)(?P<what>[^，。；]{2,20})")
 _COUNTED_PART = re.compile(r"([^。，；：:]{2,30}?)(\d+)个[，,]\s*总投资(\d+(?:\.\d+)?)(亿元|万元)")
 
 
@@ -43,6 +47,8 @@ class Project:
     start: int
     end: int
     source: str  # "box", "annex" or "text"
+    kind: str = "project"  # "project" (a thing built or set up, with a name) or "measure" (a policy action)
+    kind_reason: str = ""  # the rule that classed it
     category: str | None = None  # 纺织服装项目 (the box line's heading) or the box sub-heading
     container: str = ""  # key of the box, annex or paragraph's outline node
     chapter: str = ""  # key of the chapter (or annex) it sits in
@@ -69,6 +75,11 @@ def extract_projects(doc: Document) -> None:
         doc.projects.extend(_annex_projects(doc, annex))
     doc.projects.extend(_prose_projects(doc, {p.name for p in doc.projects}))
     for project in doc.projects:
+        if not project.kind_reason:  # an annex's strategic project: named, with its investment
+            project.kind, project.kind_reason = "project", "a strategic project of an annex, with its investment"
+        for c in project.components:
+            if not c.kind_reason:
+                _classify(c, in_box=True, declared=True)
         for p in [project] + project.components:
             _enrich(doc, p)
 
@@ -78,24 +89,123 @@ def extract_projects(doc: Document) -> None:
 def _box_projects(doc: Document, box: Node) -> list[Project]:
     out: list[Project] = []
     heading = None
+    places = _place_bounds(doc)
     for para in (c for c in box.children if c.kind == "paragraph"):
-        text = doc.text[para.start:para.end]
-        if _is_box_subheading(text):
-            heading = text.strip()
+        start = para.start + _marker_length(doc.text, para.start, para.end)
+        text = doc.text[start:para.end]
+        numbered = start > para.start
+        if not numbered and _is_box_subheading(text):
+            heading = _unbold(text).strip()
             continue
-        category = heading
-        body_start = para.start
+        declared = _declares_projects(box.title) or _declares_projects(heading or "")
+        if item := _named_item(doc.text, start, para.end, numbered):  # **名称**→说明, 名称：说明, 1. 名称。说明
+            p = Project(*item, "box", category=heading, container=box.key)
+            _classify(p, in_box=True, declared=declared)
+            out.append(p)
+            continue
+        category, body_start = heading, start
         if m := _CATEGORY.match(text):
-            category, body_start = m.group(1).strip(), para.start + m.end()
-        out.extend(Project(name, s, e, "box", category=category, container=box.key)
-                   for name, s, e in split_items(doc.text, body_start, para.end, places=_place_bounds(doc)))
+            category, body_start = _unbold(m.group(1)).strip(), start + m.end()
+        if _is_prose(doc.text[body_start:para.end]):
+            # A box of prose is read sentence by sentence, never split at its commas: measures.
+            for name, s, e in split_items(doc.text, body_start, para.end, join_headless=False, separators="。；;"):
+                out.append(Project(name, s, e, "box", kind="measure", kind_reason="a sentence of a box of prose",
+                                   category=category, container=box.key))
+            continue
+        for name, s, e in split_items(doc.text, body_start, para.end, places=places):
+            p = Project(name, s, e, "box", category=category, container=box.key)
+            _classify(p, in_box=True, declared=declared or _declares_projects(category or ""))
+            out.append(p)
     _number(out, box.key)
     return out
 
 
 def _is_box_subheading(text: str) -> bool:
-    t = text.strip()
-    return len(t) <= 20 and not re.search(r"[：:，,。；;]", t)
+    t = _unbold(text).strip()
+    return 0 < len(t) <= 20 and not re.search(r"[：:，,。；;→]", t)
+
+
+# Markdown and list marks an item may be written with.
+_MARKER = re.compile(r"[ \t\u3000]*(?:\d{1,3}[.．、)）]|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[①-⑳]|[-+•·]|\*(?!\*))[ \t\u3000]*")
+_BOLD_ITEM = re.compile(r"(?:\*\*|__)(?P<name>[^*_]{2,40})(?:\*\*|__)[ \t\u3000]*(?:→|->|——|[：:]|$)")
+_ARROW_ITEM = re.compile(r"(?P<name>[^→。；]{2,40}?)[ \t\u3000]*(?:→|->)")
+_SENTENCE_ITEM = re.compile(r"(?P<name>[^，。；：:、,]{2,40}?)[。：:]")
+
+
+def _marker_length(text: str, start: int, end: int) -> int:
+    m = _MARKER.match(text, start, end)
+    # A decimal opening a name (1.5万吨…) is not a list mark.
+    return m.end() - start if m and m.end() < end and text[m.end()] not in "0123456789" else 0
+
+
+def _unbold(text: str) -> str:
+    return re.sub(r"\*\*|__", "", text)
+
+
+def _named_item(text: str, start: int, end: int, numbered: bool) -> tuple[str, int, int] | None:
+    """One item named at the head of its line, with a description after it that is not split:
+    ``**名称**→说明``, ``**名称**：说明``, ``名称→说明``, or ``名称：说明`` / a numbered
+    ``名称。说明`` whose name ends with a project head noun and whose description does not."""
+    for pattern in (_BOLD_ITEM, _ARROW_ITEM, _SENTENCE_ITEM):
+        m = pattern.match(text, start, end)
+        if m is None:
+            continue
+        if pattern is _SENTENCE_ITEM:
+            rest = re.split(r"[，,。；;、]", text[m.end():end], maxsplit=1)[0]
+            said = text[m.end() - 1]
+            verbs = _words("measure-heads.txt") + _words("construction-verbs.txt")
+            described = _opens_measure(rest) or rest.startswith(verbs)
+            listed = "、" in text[m.end():end] and not described  # 公路：甲公路、乙公路: a category
+            if not _ends_with(m.group("name"), _heads()) or (said == "。" and not numbered) or listed \
+                    or not described and _ends_with(rest, _heads()):
+                continue
+        s, e = _trim(text, m.start("name"), m.end("name"))
+        if e - s >= 2:
+            return text[s:e], s, e
+    return None
+
+
+def _is_prose(text: str) -> bool:
+    """Sentences rather than a list: a piece between commas that opens with a policy verb, or
+    sentences of more than one clause each."""
+    pieces = [p for p in re.split(r"[，,；;。]", text) if p.strip()]
+    if len(pieces) < 2:
+        return False
+    return any(_opens_measure(p.strip()) for p in pieces) or "，" in text and "、" not in text
+
+
+def _declares_projects(title: str) -> bool:
+    """A box or box line titled as projects: 某某重点工程, 纺织服装项目, 交通建设重点项目."""
+    return bool(title) and bool(re.search(r"(?:项目|工程)", title))
+
+
+# --- project or measure ------------------------------------------------------------------------
+
+def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
+    """Class an item as a project (a thing built or set up, with a name) or a measure.
+
+    In a box's list (not prose) an item is a project unless it opens with a policy verb or
+    holds an unnamed quantity; in a list of the text it is a project only where it ends with
+    a project head noun."""
+    name = _PHASE.sub("", re.sub(r"[（(][^）)]*[）)]$", "", p.name.strip()))  # 集中供热三期 -> 集中供热
+    if _opens_measure(name):
+        p.kind, p.kind_reason = "measure", "opens with a verb of policy action"
+    elif any(q in name for q in _words("unnamed-quantities.txt")):
+        p.kind, p.kind_reason = "measure", "an unnamed quantity of things (一批, 若干), not one named thing"
+    elif _ends_with(name, _heads()) and not _ends_with(name, _words("not-heads.txt")):
+        p.kind, p.kind_reason = "project", "ends with a project head noun"
+    elif in_box:  # a box's list is the genre's list of projects (专栏: 重点项目)
+        p.kind, p.kind_reason = "project", ("an item of a box titled as projects" if declared
+                                            else "an item of a box's list (not prose), which lists projects")
+    else:
+        p.kind, p.kind_reason = "measure", "names an action, not a thing built"
+
+
+_PHASE = re.compile(r"[（(]?[一二三四五六七八九十\d]+期(?:工程)?[）)]?$")
+
+
+def _opens_measure(name: str) -> bool:
+    return name.startswith(_words("measure-openers.txt"))
 
 
 # --- annexes ---------------------------------------------------------------------------------
@@ -118,6 +228,14 @@ def _annex_projects(doc: Document, annex: Node) -> list[Project]:
                 project.declared_component_words = [w for w in re.split(r"[、，,和及]", m.group(1)) if w]
         if m := _COMPONENT_LIST.search(text):
             project.components = _components(doc, para.start + m.end(), para.end, project.declared_components)
+        elif m := _COUNTED_LIST.search(text):
+            # …以甲、乙、丙等为引领的5座战略性山区水库: the count declared in words, and the names listed.
+            project.declared_components = _count(m.group("count"))
+            s = para.start + m.start("list")
+            project.components = [Project(n, a, b, "annex", category=m.group("what").strip(),
+                                          kind_reason="a component the annex lists by name")
+                                  for n, a, b in split_items(doc.text, s, para.start + m.end("list"),
+                                                             join_headless=False)]
         out.append(project)
     _number(out, annex.key)
     for project in out:
@@ -152,6 +270,10 @@ def _components(doc: Document, start: int, end: int, declared: int | None) -> li
     return [Project(name, s, e, "annex") for name, s, e in items]
 
 
+def _count(printed: str) -> int:
+    return int(printed) if printed.isdigit() else parse_numeral(printed.replace("两", "二"))
+
+
 def _money(m: re.Match, value_group: int = 2, unit_group: int = 3) -> Quantity:
     printed = m.group(value_group) + m.group(unit_group)
     return Quantity(printed, value=Decimal(m.group(value_group)), unit=m.group(unit_group))
@@ -161,13 +283,20 @@ def _money(m: re.Match, value_group: int = 2, unit_group: int = 3) -> Quantity:
 
 def _prose_projects(doc: Document, known: set[str]) -> list[Project]:
     out: list[Project] = []
+    place_ends = _place_bounds(doc)[1]
     for para in _body_paragraphs(doc.outline):
         text = doc.text[para.start:para.end]
         for m in _PROSE_TRIGGER.finditer(text):
             end = para.start + next((i for i in range(m.end(), len(text)) if text[i] in "。；;"), len(text))
-            found = [Project(name, s, e, "text", container=para.key)
-                     for name, s, e in split_items(doc.text, para.start + m.end(), end, join_headless=False)
-                     if name not in known and _looks_like_project(name)]
+            found = []
+            for name, s, e in split_items(doc.text, para.start + m.end(), end, join_headless=False):
+                if _opens_measure(name):
+                    break  # the list has ended: the next clause of the sentence begins
+                p = Project(name, s, e, "text", container=para.key)
+                # An item ending in a place name (内地与香港) ends with no head noun, whatever its last character.
+                if name not in known and _is_list_item(name) and e not in place_ends:
+                    _classify(p, in_box=False)
+                    found.append(p)
             out.extend(found)
             known.update(p.name for p in found)
     by_container: dict[str, list[Project]] = {}
@@ -178,13 +307,12 @@ def _prose_projects(doc: Document, known: set[str]) -> list[Project]:
     return out
 
 
-# A list item of the text that opens with a verb, or runs long, names a measure, not a project.
-_MEASURE = re.compile(r"^(?:开展|把|持续|围绕|按照|加快|加强|构建|拓展|强化|促进|完善|成为|建立|推进|提高|发展|推动|实现|深化|坚持|优化|培育|打造|创新|健全|提升|扩大|积极|大力|全面)")
-
-
-def _looks_like_project(name: str) -> bool:
-    return (4 <= len(name) <= 25 and _has_head(name) and not _MEASURE.match(name)
-            and "的" not in name and not re.search(r"[“”\"]", name))
+def _is_list_item(name: str) -> bool:
+    """A whole item of a list in the text, rather than a fragment of its sentence (内地与香港,
+    the words before 的): it ends with a project head or an action noun, or opens with a policy verb."""
+    if not 4 <= len(name) <= 25 or "的" in name or re.search(r"[“”\"]", name):
+        return False
+    return _has_head(name)
 
 
 def _body_paragraphs(node: Node):
@@ -238,6 +366,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     m = _LEAD_VERBS.match(text, s, e)
     if m:
         s = m.end()
+        if s < e and text[s] in _COMPLEMENTS:  # 实施好老旧城区改造: the verb's complement, not the item's
+            s += 1
     piece = text[s:e]
     t = _TRAILING.search(piece)
     if t:
@@ -273,15 +403,26 @@ def _join_headless(text: str, items: list[tuple[int, int]], places: tuple[set, s
 
 
 @lru_cache(maxsize=None)
+def _words(name: str) -> tuple[str, ...]:
+    """A lexicon file of ontology/lexicon: one word per line, then an optional "# rule: …" note."""
+    with open(lexicon.ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
+        words = {line.split("#", 1)[0].strip() for line in fh if not line.startswith("#")}
+    return tuple(sorted(words - {""}, key=lambda w: (-len(w), w)))
+
+
 def _heads() -> tuple[str, ...]:
-    with open(lexicon.ontology_file("lexicon/project-heads.txt"), encoding="utf-8") as fh:
-        words = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
-    return tuple(sorted(set(words), key=len, reverse=True))
+    return _words("project-heads.txt")
+
+
+def _ends_with(name: str, words: tuple[str, ...]) -> bool:
+    return re.sub(r"[（(][^）)]*[）)]$", "", name.strip()).endswith(words)
 
 
 def _has_head(name: str) -> bool:
-    name = re.sub(r"[（(][^）)]*[）)]$", "", name.strip())
-    return name.endswith(_heads())
+    """Whether a piece is complete: it ends with a project head or an action noun."""
+    if _ends_with(name, _words("not-heads.txt")):
+        return False
+    return _ends_with(name, _heads()) or _ends_with(name, _words("measure-heads.txt"))
 
 
 # --- after splitting -----------------------------------------------------------------------------

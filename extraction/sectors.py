@@ -51,8 +51,9 @@ def sectors() -> tuple[Sector, ...]:
         zh = lexicon.zh_labels(graph, concept)
         pref = next(str(o) for o in graph.objects(concept, SKOS.prefLabel) if o.language == "zh")
         en = next((str(o) for o in graph.objects(concept, SKOS.prefLabel) if o.language == "en"), pref)
-        keywords = tuple(str(o) for o in graph.objects(concept, URIRef(PKG_KEYWORD)))
-        departments = tuple(str(o) for o in graph.objects(concept, SKOS.altLabel) if o.language == "zh")
+        # Sorted: a graph yields its objects in hash order, and these orders reach the output.
+        keywords = tuple(sorted(str(o) for o in graph.objects(concept, URIRef(PKG_KEYWORD))))
+        departments = tuple(sorted(str(o) for o in graph.objects(concept, SKOS.altLabel) if o.language == "zh"))
         out.append(Sector(str(concept).rsplit("/", 1)[-1], pref, en, tuple(zh), departments, keywords))
     return tuple(out)
 

@@ -199,7 +199,8 @@ def places_json(doc: Document) -> dict:
 
 def project_json(doc: Document, project) -> dict:
     out = {
-        "id": project.key, "name": project.name, "source_kind": project.source, "category": project.category,
+        "id": project.key, "name": project.name, "kind": project.kind, "kind_reason": project.kind_reason or None,
+        "source_kind": project.source, "category": project.category,
         "container": project.container, "chapter": project.chapter,
         "investment": project.investment.as_json() if project.investment else None,
         "investment_estimated": project.investment_estimated or None,
@@ -211,8 +212,7 @@ def project_json(doc: Document, project) -> dict:
                    for m in project.places],
         "sectors": [{"id": a.sector.id, "label": a.sector.label, "label_en": a.sector.label_en, "level": a.level,
                      "words": a.words, "evidence": a.text} for a in project.sectors],
-        "goals": [{"goal": g.goal.key, "title": g.goal.title, "path": g.path, "matched": g.matched,
-                   "words": g.words, "score": g.score} for g in project.goals],
+        "goals": [goal_link_json(doc, g) for g in project.goals],
         "source": doc.locate(project.start, project.end),
     }
     if project.components:
@@ -225,17 +225,43 @@ def projects_json(doc: Document) -> dict:
             "projects": [project_json(doc, p) for p in doc.projects]}
 
 
+def goal_link_json(doc: Document, link) -> dict:
+    """One goal link of a project: rank, score, the goal (a sub-goal where one applies), its reasons quoted."""
+    def quote(start, end, text):
+        return {"text": text, **(_span(doc, start, end) if start is not None else {"start": None, "end": None})}
+
+    return {"goal": link.goal.key, "title": link.goal.title, "top_goal": link.top.key, "rank": link.rank,
+            "primary": link.rank == 1, "score": link.score, "sector_only": link.sector_only, "path": link.path,
+            "matched": link.matched, "words": link.words,
+            "evidence": [{"kind": e.kind, "where": e.where, "context": e.context, "quote": quote(e.start, e.end, e.term),
+                          "theme": e.theme, "contribution": round(e.contribution, 3),
+                          "goal_side": {"basis": e.goal_side.basis,
+                                        **quote(e.goal_side.start, e.goal_side.end, e.goal_side.term)}}
+                         for e in link.evidence]}
+
+
 def goal_json(doc: Document, goal, with_projects: bool = False) -> dict:
     out = {
         "id": goal.key, "title": goal.title, "source": doc.locate(goal.start, goal.end),
+        "top_goal": goal.top.key if goal.parent else None, "scope": goal.scope or None,
+        "subgoals": [{"id": s.key, "title": s.title, "scope": s.scope, "scope_heading": s.scope_heading,
+                      "rolls_up_because": [e.term for e in s.rollup]} for s in goal.subgoals],
         "indicators": [{"indicator": indicator_id(m.indicator), "name": m.indicator.label, "via": m.via,
                         "evidence": m.evidence} for m in goal.indicators],
     }
-    projects = [p for p in all_projects(doc) if any(g.goal is goal for g in p.goals)]
-    out["project_count"] = len(projects)
+    links = goal_links(doc, goal)
+    out["project_count"] = len(links)
+    out["primary_count"] = sum(1 for _, link in links if link.rank == 1)
     if with_projects:
-        out["projects"] = [project_json(doc, p) for p in projects]
+        out["projects"] = [{**project_json(doc, p), "link": goal_link_json(doc, link)} for p, link in links]
     return out
+
+
+def goal_links(doc: Document, goal) -> list:
+    """(project, link) for every project serving the goal (a top goal: also through its sub-goals),
+    primary links first, then by score, then in the plan's order."""
+    found = [(p, link) for p in all_projects(doc) for link in p.goals if goal in (link.goal, link.top)]
+    return sorted(found, key=lambda pl: (pl[1].rank, -pl[1].score, pl[0].start, pl[0].key))
 
 
 def all_projects(doc: Document):

@@ -3,13 +3,14 @@
 Each plan goes into its own named graph; the vocabularies (ontology, sector and unit
 schemes, the divisions the plans name) go into a shared one. IRIs are minted from the
 plan's stable identifier and each entity's place in the plan (its outline key), so that
-building the same plan twice gives the same IRIs; only the extraction activity's times
-differ between runs.
+building the same plan twice gives the same bytes. The extraction activity's times are
+recorded only when given ($SOURCE_DATE_EPOCH), so that they too stay the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
@@ -19,6 +20,8 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from plankg import __version__
 from plankg.extraction import lexicon
+from plankg.extraction.goal_links import describe
+from plankg.extraction.goals import all_goals
 from plankg.extraction.model import Document, Node
 from plankg.extraction.places import gazetteer
 from plankg.extraction.quantity import Quantity, unit_multiplier
@@ -33,6 +36,8 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 PLACE = Namespace(BASE + "place/")
 SECTOR = Namespace(BASE + "sector/")
 UNIT = Namespace(BASE + "unit/")
+THEME = Namespace(BASE + "goal-theme/")
+REASONS = 3  # the strongest reasons of a goal link as nodes; pkg:matched lists them all
 VOCABULARY_GRAPH = URIRef(BASE + "graph/vocabulary")
 SOFTWARE = URIRef(BASE + "software/plankg/" + __version__)
 
@@ -69,13 +74,23 @@ def plan_graph_iri(pid: str) -> URIRef:
     return URIRef(f"{BASE}graph/{pid}")
 
 
+def build_time() -> datetime | None:
+    """The extraction time to record: $SOURCE_DATE_EPOCH, else none.
+
+    A clock reading would make the same plan build to different bytes in every run;
+    reproducible builds set SOURCE_DATE_EPOCH (reproducible-builds.org) to date theirs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else None
+
+
 def build_dataset(docs: list[Document], ids: list[str] | None = None,
                   started: datetime | None = None) -> Dataset:
     """One dataset: a named graph per plan, and the shared vocabulary graph."""
     ds = Dataset()
     _bind(ds)
     vocab = ds.graph(VOCABULARY_GRAPH)
-    for name in ("plankg.ttl", "sectors.ttl", "units.ttl"):
+    for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl"):
         vocab += lexicon.load(name)
     ids = ids or [plan_id(d) for d in docs]
     if len(set(ids)) != len(ids):
@@ -89,7 +104,7 @@ def build_dataset(docs: list[Document], ids: list[str] | None = None,
 
 def _bind(g) -> None:
     for prefix, ns in (("pkg", PKG), ("oa", OA), ("qb", QB), ("prov", PROV), ("dct", DCTERMS), ("skos", SKOS),
-                       ("place", PLACE), ("sector", SECTOR), ("unit", UNIT), ("sdmx-dimension", SDMX_DIM),
+                       ("place", PLACE), ("sector", SECTOR), ("unit", UNIT), ("theme", THEME), ("sdmx-dimension", SDMX_DIM),
                        ("org", ORG)):
         g.bind(prefix, ns)
 
@@ -100,7 +115,7 @@ class _PlanMapper:
         self.plan = URIRef(f"{BASE}id/{pid}")
         self.activity = URIRef(f"{self.plan}/extraction")
         self.source = URIRef(f"{self.plan}/source")
-        self.started = started or datetime.now(timezone.utc)
+        self.started = started or build_time()
         self.node_iri: dict[int, URIRef] = {}
 
     def iri(self, key: str) -> URIRef:
@@ -120,8 +135,8 @@ class _PlanMapper:
         self._targets()
         self._places()
         self._projects()
-        ended = datetime.now(timezone.utc)
-        self.add(self.activity, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime))
+        if self.started is not None:
+            self.add(self.activity, PROV.endedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
 
     # plan and provenance -------------------------------------------------------------
 
@@ -151,7 +166,8 @@ class _PlanMapper:
         self.add(self.activity, RDF.type, PKG.Extraction)
         self.add(self.activity, PROV.used, self.source)
         self.add(self.activity, PROV.wasAssociatedWith, SOFTWARE)
-        self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
+        if self.started is not None:
+            self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
         self.vocab.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
         self.vocab.add((SOFTWARE, RDFS.label, Literal(f"plankg {__version__}")))
 
@@ -204,15 +220,58 @@ class _PlanMapper:
     # goals ----------------------------------------------------------------------------------
 
     def _goals(self) -> None:
-        for order, goal in enumerate(self.doc.goals, start=1):
+        for goal in all_goals(self.doc):
             iri = self.iri(goal.key)
             self._entity(iri, PKG.Goal, goal.start, goal.end)
             self.add(iri, RDFS.label, self.zh(goal.title))
             self.add(iri, SKOS.prefLabel, self.zh(goal.title))
-            self.add(iri, PKG.order, Literal(order))
+            self.add(iri, PKG.order, Literal(goal.order))
+            if goal.parent is not None:  # a sub-goal: the objective a heading states, rolled up to a top goal
+                self.add(iri, SKOS.broader, self.goal_iri(goal.parent))
+                self.add(iri, PKG.scope, self.iri(goal.scope))
+                self.add(iri, PKG.rollUp, self.zh("；".join(describe(e) for e in goal.rollup)))
 
     def goal_iri(self, goal) -> URIRef:
         return self.iri(goal.key)
+
+    def _goal_links(self, iri: URIRef, p) -> None:
+        """A project's ranked goal links, each with its score and every piece of evidence, quoted."""
+        for link in p.goals:
+            gl = URIRef(f"{iri}/goal-link-{link.rank}")
+            self.add(iri, PKG.serves, self.goal_iri(link.goal))
+            if link.goal is not link.top:  # serving a sub-goal serves the goal it rolls up to
+                self.add(iri, PKG.serves, self.goal_iri(link.top))
+            self.add(iri, PKG.goalLink, gl)
+            self.add(gl, RDF.type, PKG.GoalLink)
+            self.add(gl, PKG.goal, self.goal_iri(link.goal))
+            self.add(gl, PKG.topGoal, self.goal_iri(link.top))
+            self.add(gl, PKG.rank, Literal(link.rank))
+            self.add(gl, PKG.score, _decimal(Decimal(f"{link.score:.3f}")))
+            self.add(gl, PKG.sectorOnly, Literal(link.sector_only))
+            self.add(gl, PKG.matched, self.zh(link.matched))
+            for n, e in enumerate(link.evidence[:REASONS], start=1):
+                ev = URIRef(f"{gl}/reason-{n}")
+                self.add(gl, PKG.reason, ev)
+                self.add(ev, RDF.type, PKG.LinkReason)
+                self.add(ev, PKG.reasonKind, Literal(e.kind))
+                self.add(ev, PKG.theme, THEME[e.theme])
+                self.add(ev, PKG.contribution, _decimal(Decimal(f"{e.contribution:.3f}")))
+                self.add(ev, PKG.quote, self.zh(e.term))
+                if e.start is not None:
+                    where = self.doc.locate(e.start, e.end)
+                    self.add(ev, OA.start, Literal(where["start"]))
+                    self.add(ev, OA.end, Literal(where["end"]))
+                    self.add(ev, PKG.line, Literal(where["line"]))
+                side = e.goal_side
+                if side.start is not None:
+                    owner = link.goal if e.kind == "subgoal" else link.top
+                    gs = self.iri(f"{owner.key}/mention-{side.start}-{side.end}")
+                    self.add(ev, PKG.goalSide, gs)
+                    self.add(gs, PKG.basis, Literal(side.basis))
+                    self.add(gs, PKG.quote, self.zh(side.term))
+                    where = self.doc.locate(side.start, side.end)
+                    self.add(gs, OA.start, Literal(where["start"]))
+                    self.add(gs, OA.end, Literal(where["end"]))
 
     # indicators --------------------------------------------------------------------------
 
@@ -356,6 +415,8 @@ class _PlanMapper:
     def _project(self, p, container: URIRef | None, containers: dict, parent: URIRef | None = None) -> URIRef:
         iri = self.iri(p.key)
         self._entity(iri, PKG.Project, p.start, p.end)
+        if getattr(p, "kind", "project") == "measure":
+            self.add(iri, RDF.type, PKG.Measure)  # a policy action listed with the projects
         self.add(iri, RDFS.label, self.zh(p.name))
         self.add(iri, SKOS.prefLabel, self.zh(p.name))
         self.add(iri, PKG.sourceKind, Literal(p.source))
@@ -395,20 +456,7 @@ class _PlanMapper:
             for w in a.words:
                 self.add(sa, PKG.keyword, self.zh(w))
             self.add(sa, RDFS.comment, self.zh(a.text))
-        for n, link in enumerate(p.goals, start=1):
-            goal = self.goal_iri(link.goal)
-            self.add(iri, PKG.serves, goal)
-            gl = URIRef(f"{iri}/goal-link-{n}")
-            self.add(iri, PKG.goalLink, gl)
-            self.add(gl, RDF.type, PKG.GoalLink)
-            self.add(gl, PKG.goal, goal)
-            self.add(gl, PKG.matched, self.zh(link.matched))
-            self.add(gl, PKG.score, _decimal(Decimal(str(link.score))))
-            for w in link.words:
-                self.add(gl, PKG.sharedWord, self.zh(w))
-            for key in link.path[1:]:
-                if key in containers:
-                    self.add(gl, PKG.via, containers[key])
+        self._goal_links(iri, p)
         for c in p.components:
             self._project(c, None, containers, parent=iri)
         return iri

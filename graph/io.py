@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -46,13 +47,36 @@ def format_for(path: str | None, fmt: str | None) -> str:
 def serialize(ds: Dataset, fmt: str) -> bytes:
     rdf_format = FORMATS[fmt]
     if rdf_format in KEEPS_GRAPHS:
-        return ds.serialize(format=rdf_format, encoding="utf-8")
+        return _in_total_order(ds.serialize(format=rdf_format, encoding="utf-8"), rdf_format)
     union = Graph()
     for prefix, ns in ds.namespaces():
         union.bind(prefix, ns)
     for s, p, o, _ in ds.quads((None, None, None, None)):
         union.add((s, p, o))
-    return union.serialize(format=rdf_format, encoding="utf-8")
+    return _in_total_order(union.serialize(format=rdf_format, encoding="utf-8"), rdf_format)
+
+
+def _in_total_order(data: bytes, rdf_format: str) -> bytes:
+    """The same graph as the same bytes: rdflib writes N-Triples, N-Quads and JSON-LD in its
+    store's hash order (Turtle and TriG it sorts itself)."""
+    if rdf_format in ("nt", "nquads"):
+        lines = sorted(line for line in data.split(b"\n") if line.strip())
+        return b"".join(line + b"\n" for line in lines)
+    if rdf_format == "json-ld":
+        return json.dumps(_sorted_json(json.loads(data)), ensure_ascii=False, indent=2, sort_keys=True).encode()
+    return data
+
+
+def _sorted_json(value, key: str = ""):
+    """Arrays sorted (JSON-LD arrays are unordered, except an RDF list's @list), keys sorted on output."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:

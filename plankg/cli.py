@@ -16,10 +16,13 @@ from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
 from plankg.extraction.pipeline import process
 from plankg.graph.stores import StoreError
-from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, indicator_rows, indicators_json,
+from plankg.extraction.goal_links import describe
+from plankg.extraction.goals import all_goals
+from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, goal_links, indicator_rows, indicators_json,
                                          outline_counts, outline_json, places_json, projects_json)
 
 EXIT_BAD_INPUT = 2
+SHOWN_REASONS = 4  # reasons per goal link in text output
 
 
 class UsageError(Exception):
@@ -166,14 +169,15 @@ def cmd_projects(args: argparse.Namespace) -> None:
         lines.append(_project_line(doc, p))
         lines.extend("    └ " + _project_line(doc, c) for c in p.components)
     counts = {k: sum(1 for p in doc.projects if p.source == k) for k in ("box", "annex", "text")}
-    lines.append(f"{len(doc.projects)} projects: {counts['box']} in boxes, {counts['annex']} strategic (annexes), "
-                 f"{counts['text']} listed in the text.")
+    measures = sum(1 for p in doc.projects if p.kind == "measure")
+    lines.append(f"{len(doc.projects)} items: {counts['box']} in boxes, {counts['annex']} strategic (annexes), "
+                 f"{counts['text']} listed in the text; {len(doc.projects) - measures} projects, {measures} measures.")
     print("\n".join(lines))
 
 
 def _project_line(doc: Document, p) -> str:
     where = doc.locate(p.start, p.end)["line"]
-    bits = [f"L{where}", p.name]
+    bits = [f"L{where}", p.name if p.kind == "project" else f"{p.name} (measure)"]
     if p.category:
         bits.append(f"[{p.category}]")
     if p.investment:
@@ -186,7 +190,7 @@ def _project_line(doc: Document, p) -> str:
     if p.sectors:
         bits.append("⚑" + "、".join(a.sector.label for a in p.sectors))
     if p.goals:
-        bits.append("→ " + p.goals[0].goal.title.split("，")[0])
+        bits.append("→ " + "；".join(f"{link.top.title.split('，')[0]} {link.score:.2f}" for link in p.goals))
     return "  ".join(bits)
 
 
@@ -219,25 +223,46 @@ def cmd_goals(args: argparse.Namespace) -> None:
             _print_json(data)
             return
         print(f"{goal.key}  {goal.title}")
-        for p in (p for p in all_projects(doc) if any(g.goal is goal for g in p.goals)):
-            link = next(g for g in p.goals if g.goal is goal)
-            print(f"  {_project_line(doc, p)}\n      because: {link.matched}")
+        for p, link in goal_links(doc, goal):
+            print(_goal_link_lines(doc, p, link))
         return
     data = [goal_json(doc, g) for g in doc.goals]
     if args.json:
-        _print_json({"schema": "plankg-goals/1", "plan": doc.info.title, "goals": data})
+        _print_json({"schema": "plankg-goals/2", "plan": doc.info.title, "goals": data})
         return
     if not data:
         print(f"{doc.info.title}: no goals found (no 目标 chapter with ——-bulleted goals)")
     for g, d in zip(doc.goals, data):
         line = doc.locate(g.start, g.end)["line"]
         names = "、".join(i["name"] for i in d["indicators"])
-        print(f"{g.key}  L{line}  {g.title}\n    {d['project_count']} projects; measured by: {names or '—'}")
+        print(f"{g.key}  L{line}  {g.title}\n    {d['project_count']} projects ({d['primary_count']} as their primary "
+              f"goal); measured by: {names or '—'}")
+        for s in g.subgoals:
+            print(f"    └ {s.key}  L{doc.locate(s.start, s.end)['line']}  {s.scope_heading}：{s.title}")
+
+
+def _goal_link_lines(doc: Document, p, link) -> str:
+    """A project serving a goal: rank and score, the sub-goal it goes through, its reasons quoted."""
+    rank = "primary" if link.rank == 1 else f"rank {link.rank}"
+    lines = [f"  [{rank}, score {link.score:.3f}]  {_project_line(doc, p)}"]
+    if link.goal is not link.top:
+        lines.append(f"      via sub-goal {link.goal.key}: {link.goal.title}")
+    if link.sector_only:
+        lines.append("      only evidence: its sector (the themes its sector usually serves) — check it")
+    for e in link.evidence[:SHOWN_REASONS]:
+        where = f" L{doc.locate(e.start, e.end)['line']}" if e.start is not None else ""
+        lines.append(f"      because{where}: {describe(e)}")
+    if len(link.evidence) > SHOWN_REASONS:
+        lines.append(f"      … and {len(link.evidence) - SHOWN_REASONS} weaker reasons (--json lists them all)")
+    return "\n".join(lines)
 
 
 def _find_goal(doc: Document, wanted: str):
     for i, goal in enumerate(doc.goals, start=1):
         if wanted in (goal.key, str(i)) or (wanted and wanted in goal.title):
+            return goal
+    for goal in all_goals(doc):
+        if wanted == goal.key or (wanted and wanted in goal.title):
             return goal
     raise UsageError(f"no goal {wanted!r}: give its number (1-{len(doc.goals)}), its id, or words of its title")
 

