@@ -53,7 +53,10 @@ async def resolve(kind: str, path: str, request: Request, format: str | None = N
         media = choose(request.headers.get("accept", "*/*"), list(FORMATS))
         if media is None:
             return _problem(406, "Not Acceptable", f"this IRI is described as {', '.join(FORMATS)}")
-    facts = await _rows(request, "describe", iri)
+    try:
+        facts = await _rows(request, "describe", iri)
+    except named.QueryError:  # characters an IRI cannot hold: nothing can be minted there
+        return _problem(404, "Not Found", f"not an IRI of this graph: {iri!r}")
     if not facts:
         return _problem(404, "Not Found", f"the graph says nothing about {iri}")
     incoming = await _rows(request, "links-in", iri)

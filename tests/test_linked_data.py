@@ -113,6 +113,7 @@ def test_places_and_sectors_resolve_and_unknown_iris_do_not(server):
     r = httpx.get(server + "/sector/transport", headers={"Accept": "text/html"})
     assert r.status_code == 200 and "<h1>交通</h1>" in r.text
     assert httpx.get(server + "/id/654200-fyp13/no-such-thing").status_code == 404
+    assert httpx.get(server + '/id/a"b').status_code == 404  # no IRI can hold a quote
     assert httpx.get(server + "/id/654200-fyp13", headers={"Accept": "image/png"}).status_code == 406
     assert httpx.get(server + "/id/654200-fyp13", params={"format": "png"}).status_code == 400
 
