@@ -7,37 +7,31 @@ really stop them. Errors are RFC 9457 problem details.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import io
 import json
 import logging
-import re
 import time
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plankg import __version__
+from plankg.graph.stores import QueryDataset
 from plankg.queries import named
-from plankg.queries.results import to_csv, to_tsv
 
 from . import linked_data
-from .negotiation import choose
-from .workers import Busy, QueryTimeout, StoreSpec, WorkerPool
+from .workers import Busy, QueryTimeout, StoreSpec, WorkerDied, WorkerPool
 
 log = logging.getLogger("plankg.access")
 ID = "https://w3id.org/plankg/id/"
-
-RESULT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
-                "application/sparql-results+xml": "xml", "application/xml": "xml", "text/csv": "csv",
-                "text/tab-separated-values": "tsv"}
-GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-               "application/trig": "trig"}
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass
@@ -50,6 +44,9 @@ class Settings:
     queue_wait: float = 30.0  # seconds a request waits for a free worker before 503
     write_token: str | None = None  # SPARQL Update is refused (403) without it
     page_size: int = 50
+    max_body_bytes: int = 2_000_000  # a larger request body is refused with 413, before it is read whole
+    audit_timeout: float = 300.0  # seconds the audit may take when the store holds no stored report
+    cors_origins: list[str] = field(default_factory=list)  # origins allowed to read (not update); "*" for any
 
 
 class Problem(Exception):
@@ -67,19 +64,40 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="plankg", version=__version__,
                   description="Chinese development plans as a knowledge graph: a SPARQL 1.1 endpoint and a REST API.")
     pool: dict = {}
+    audit_cache: dict = {}
 
     @app.on_event("startup")
     async def start() -> None:
-        pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, settings.max_rows,
+        limits = {"max_rows": settings.max_rows, "max_response_bytes": settings.max_response_bytes}
+        # Two lanes: the callers' own queries (/sparql, and the audit), and the REST API's named queries,
+        # so that slow or hostile SPARQL can fill its lane without making the API wait.
+        pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
                                settings.queue_wait)
+        pool["named"] = WorkerPool(settings.store, 1, settings.query_timeout, limits, settings.queue_wait)
+        audit_task()  # started now, so that the first page to ask for it finds it ready (or under way)
 
     @app.on_event("shutdown")
     async def stop() -> None:
-        pool["p"].close()
+        for p in pool.values():
+            p.close()
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem):
         return problem_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException):
+        return problem_response(Problem(exc.status_code, _reason(exc.status_code), str(exc.detail or ""),
+                                        dict(exc.headers or {})))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError):
+        detail = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
+        return problem_response(Problem(400, "Bad parameter", detail[:500]))
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(ReadOnlyCors, origins=settings.cors_origins)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):
@@ -90,29 +108,35 @@ def create_app(settings: Settings) -> FastAPI:
                              "client": request.client.host if request.client else None}))
         return response
 
-    async def run(kind: str, sparql: str):
+    async def run(job: dict, timeout: float | None = None, lane: str = "p"):
+        """A job in a worker of ``lane``: its payload and whether rows were cut, or a Problem."""
         try:
-            status, payload, truncated = await pool["p"].run(kind, sparql)
+            answer = await pool[lane].run(job, timeout)
         except QueryTimeout as exc:
             raise Problem(503, "Query stopped", str(exc), {"Retry-After": "5"}) from None
+        except WorkerDied as exc:
+            raise Problem(503, "Worker stopped", f"{exc}; a fresh worker has taken its place",
+                          {"Retry-After": "1"}) from None
         except Busy as exc:
             raise Problem(503, "Busy", str(exc), {"Retry-After": "5"}) from None
-        if status != "ok":
-            raise Problem(400, "Query failed", payload)
-        return payload, truncated
+        if answer[0] != "ok":
+            _, status, title, detail = answer
+            raise Problem(status, title, detail)
+        return answer[1:]
 
-    app.state.run_query = run  # the Linked Data pages (api/linked_data.py) query through the same workers
+    async def run_query(kind: str, sparql):
+        """For other modules (the Linked Data pages): typed SPARQL JSON rows of a query, through the workers."""
+        res, truncated = await run({"kind": "select", "query": sparql}, lane="named")
+        return res, truncated
 
-    async def select(sparql: str) -> tuple[list[dict], bool]:
-        res, truncated = await run("select", sparql)
-        return [{k: v["value"] for k, v in row.items()} for row in res["results"]["bindings"]], truncated
+    app.state.run_query = run_query
 
     async def named_rows(name: str, params: dict) -> tuple[list[dict], bool]:
         try:
-            sparql = named.get(name).bind({k: v for k, v in params.items() if v is not None})
+            bound = named.get(name).bind({k: v for k, v in params.items() if v is not None})
         except named.QueryError as exc:
             raise Problem(400, "Bad parameter", str(exc)) from None
-        return await select(sparql)
+        return await run({"kind": "rows", "query": bound}, lane="named")
 
     def page(rows: list[dict], request: Request, truncated: bool = False) -> dict:
         limit = _int_param(request, "limit", settings.page_size, 1, 1000)
@@ -124,43 +148,30 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/healthz", tags=["operations"])
     async def healthz():
-        res, _ = await run("select", "ASK {}")
-        return {"status": "ok", "store": settings.store.kind, "version": __version__, "ask": res.get("boolean")}
+        """Answered by the event loop alone: it never waits behind queries."""
+        return {"status": "ok", "store": settings.store.kind, "version": __version__,
+                "workers": sum(p.size for p in pool.values()), "idle": sum(p._idle.qsize() for p in pool.values())}
 
     # --- SPARQL 1.1 Protocol ------------------------------------------------------------------
 
     @app.api_route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], tags=["sparql"],
                    summary="SPARQL 1.1 Protocol endpoint")
     async def sparql(request: Request):
-        query, update, dataset = await _read_protocol(request)
+        query, update, params = await _read_protocol(request)
+        base = str(request.url).split("?")[0]  # relative IRIs resolve against the endpoint
         if update is not None:
-            return await _update(update, request)
+            return await _update(update, params, base, request)
+        for name in ("using-graph-uri", "using-named-graph-uri"):
+            if params.get(name):
+                raise Problem(400, "Bad parameter", f"{name} belongs to updates, not queries")
         if query is None:
             if request.method == "GET":
                 return _service_description(request, settings)
             raise Problem(400, "Missing query", "give the query as query=, or POST it as application/sparql-query")
-        form = _query_form(query)
-        if dataset:
-            query = _with_dataset(query, dataset)
-        accept = request.headers.get("accept", "*/*")
-        if form in ("SELECT", "ASK"):
-            media = choose(accept, list(RESULT_TYPES))
-            if media is None:
-                raise Problem(406, "Not Acceptable", f"{form} results come as {', '.join(RESULT_TYPES)}")
-            res, truncated = await run("select", query)
-            body = _serialize_results(res, RESULT_TYPES[media])
-            headers = {"X-Result-Truncated": f"rows>{settings.max_rows}"} if truncated else {}
-        else:
-            media = choose(accept, list(GRAPH_TYPES))
-            if media is None:
-                raise Problem(406, "Not Acceptable", f"{form} results come as {', '.join(GRAPH_TYPES)}")
-            nt, _ = await run("construct", query)
-            body = _serialize_graph(nt, GRAPH_TYPES[media])
-            headers = {}
-        if len(body) > settings.max_response_bytes:
-            raise Problem(413, "Response too large",
-                          f"the answer is {len(body)} bytes, more than the limit of {settings.max_response_bytes}; "
-                          "narrow the query or add LIMIT")
+        dataset = _dataset(params, "default-graph-uri", "named-graph-uri")
+        media, body, truncated = await run({"kind": "sparql", "query": query, "dataset": dataset, "base": base,
+                                            "accept": request.headers.get("accept", "*/*")})
+        headers = {"X-Result-Truncated": f"rows>{settings.max_rows}"} if truncated else {}
         charset = "; charset=utf-8" if media.startswith("text/") else ""
         return Response(body, media_type=media + charset, headers=headers)
 
@@ -172,7 +183,12 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(405, "Method Not Allowed", "the SPARQL endpoint takes GET and POST",
                           {"Allow": "GET, POST"})
         if request.method == "POST":
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            ctype, _, options = request.headers.get("content-type", "").partition(";")
+            ctype = ctype.strip().lower()
+            charset = next((o.split("=", 1)[1].strip().strip('"').lower() for o in options.split(";")
+                            if o.strip().lower().startswith("charset=")), "utf-8")
+            if charset not in ("utf-8", "utf8"):
+                raise Problem(415, "Unsupported charset", "SPARQL requests are UTF-8")
             raw = await request.body()
             try:
                 text = raw.decode("utf-8")
@@ -197,39 +213,35 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(400, "Ambiguous request", "give one query (or one update), not several")
         if request.method == "GET" and u:
             raise Problem(400, "Update by GET", "send updates with POST")
+        if u and request.method == "POST" and not body_params.get("update"):
+            raise Problem(400, "Update in the URL", "an update goes in the POST body")
         query = query if query is not None else (q[0] if q else None)
         update = update if update is not None else (u[0] if u else None)
-        dataset = {"default": params.get("default-graph-uri", []) + body_params.get("default-graph-uri", []),
-                   "named": params.get("named-graph-uri", []) + body_params.get("named-graph-uri", [])}
-        return query, update, dataset if dataset["default"] or dataset["named"] else None
+        merged = {k: params.get(k, []) + body_params.get(k, []) for k in
+                  ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")}
+        return query, update, merged
 
-    async def _update(update: str, request: Request):
+    async def _update(update: str, params: dict, base: str, request: Request):
         token = settings.write_token
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if not token or scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise Problem(403, "Forbidden", "updates need the server's write token (Authorization: Bearer …)")
-        if re.search(r"\bLOAD\b", update, flags=re.I) or re.search(r"\bSERVICE\b", update, flags=re.I):
-            raise Problem(403, "Forbidden", "LOAD and SERVICE would make the server fetch from the network")
         if settings.store.kind != "oxigraph":
             raise Problem(501, "Not Implemented", "updates go to the embedded store only; this server reads "
                           f"a {settings.store.kind}")
-
-        def apply():
-            from plankg.graph.stores import OxigraphStore
-
-            store = OxigraphStore(settings.store.location)
-            try:
-                store.store.update(update)
-                store.store.flush()
-            except SyntaxError as exc:
-                return str(exc).splitlines()[0][:500]
-            finally:
-                store.close()
-            return None
-
-        error = await pool["p"].exclusive(apply)
-        if error:
-            raise Problem(400, "Update syntax error", error)
+        using = _dataset(params, "using-graph-uri", "using-named-graph-uri")
+        try:
+            answer = await pool["p"].exclusive({"kind": "update", "update": update, "using": using, "base": base},
+                                               others=(pool["named"],))
+        except Busy as exc:
+            raise Problem(503, "Busy", str(exc), {"Retry-After": "5"}) from None
+        except (QueryTimeout, WorkerDied) as exc:
+            raise Problem(503, "Update stopped", str(exc), {"Retry-After": "5"}) from None
+        finally:
+            audit_cache.clear()
+        if answer[0] != "ok":
+            _, status, title, detail = answer
+            raise Problem(status, title, detail)
         return Response(status_code=204)
 
     # --- web pages ---------------------------------------------------------------------------------
@@ -330,49 +342,27 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/search", tags=["search"])
     async def search(q: str, request: Request):
-        from plankg.extraction import segment
-
-        words = [w for w in segment.words(q) if w.strip()] or [q]
-        longest = max(words, key=len)
-        rows, t = await named_rows("search", {"needle": longest})
-        hits = [r for r in rows if all(w in r["text"] for w in words)]
-        for r in hits:
-            r["words"] = words
-        return page(hits, request, t)
+        rows, t = await run({"kind": "search", "q": q}, lane="named")  # jieba and the query, in a worker
+        return page(rows, request, t)
 
     @app.get("/audit", tags=["audit"])
     async def audit():
-        from rdflib import Dataset
+        """The stored audit reports, or the audit computed once per store generation (in a worker)."""
+        report, _ = await asyncio.shield(audit_task())
+        return report
 
-        from plankg.graph.audit import audit_dataset
-
-        nt, _ = await run("construct", "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        ds = Dataset()
-        ds.parse(data=nt, format="nt")
-        # CONSTRUCT flattens the graphs; the audit wants the vocabulary apart from each plan.
-        from plankg.graph.build import VOCABULARY_GRAPH
-
-        res = audit_dataset(_split_by_plan(ds, VOCABULARY_GRAPH))
-        return {"summary": {s: res.count(s) for s in ("violation", "warning", "info")},
-                "findings": [f.as_json() for f in res.findings]}
+    def audit_task() -> asyncio.Future:
+        """The audit of this store generation: one computation, shared by every request (retried if it failed)."""
+        generation = pool["p"].generation
+        task = audit_cache.get(generation)
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            audit_cache.clear()
+            task = audit_cache[generation] = asyncio.ensure_future(
+                run({"kind": "audit"}, timeout=settings.audit_timeout))
+        return task
 
     app.include_router(linked_data.router)
     return app
-
-
-def _split_by_plan(flat, vocabulary):
-    """Rebuild named graphs from a flat graph: subjects under a plan's IRI go to its graph."""
-    from rdflib import Dataset, URIRef
-
-    ds = Dataset()
-    vocab = ds.graph(vocabulary)
-    for s, p, o in flat.triples((None, None, None)):
-        m = re.match(r"https://w3id\.org/plankg/id/([^/]+)", str(s))
-        if m:
-            ds.graph(URIRef(f"https://w3id.org/plankg/graph/{m.group(1)}")).add((s, p, o))
-        else:
-            vocab.add((s, p, o))
-    return ds
 
 
 def _plan_iri(plan: str | None) -> str | None:
@@ -391,113 +381,16 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:  # "²".isdigit() is true
         raise Problem(400, "Bad parameter", f"{name} must be an integer from {low} to {high}")
     return int(raw)
-
-
-@lru_cache(maxsize=512)
-def _query_form(query: str) -> str:
-    """The query's form, after checking its syntax and refusing SERVICE (cached: parsing is slow)."""
-    from rdflib.plugins.sparql import parser
-
-    try:
-        parsed = parser.parseQuery(query)
-    except Exception as exc:
-        raise Problem(400, "Query syntax error", str(exc).splitlines()[0][:500]) from None
-    if _has_service(parsed):
-        raise Problem(403, "Forbidden", "SERVICE would make the server fetch from the network; it is refused")
-    name = parsed[1].name
-    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-            "DescribeQuery": "DESCRIBE"}.get(name, "SELECT")
-
-
-def _has_service(node) -> bool:
-    """Whether a parsed query holds a SERVICE pattern anywhere (parse results, CompValues, lists)."""
-    from pyparsing import ParseResults
-
-    if getattr(node, "name", None) == "ServiceGraphPattern":
-        return True
-    if isinstance(node, dict):
-        return any(_has_service(v) for v in node.values())
-    if isinstance(node, (list, tuple, ParseResults)):
-        return any(_has_service(v) for v in node)
-    return False
-
-
-def _with_dataset(query: str, dataset: dict) -> str:
-    """default-graph-uri / named-graph-uri: the protocol's dataset replaces the query's FROM clauses."""
-    for iri in dataset["default"] + dataset["named"]:
-        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
-            raise Problem(400, "Bad graph IRI", f"not an IRI: {iri!r}")
-    clauses = "".join(f"FROM <{g}>\n" for g in dataset["default"]) + "".join(
-        f"FROM NAMED <{g}>\n" for g in dataset["named"])
-    body = re.sub(r"\bFROM\s+(NAMED\s+)?<[^>]*>\s*", "", query, flags=re.I)
-    m = re.search(r"\bWHERE\b", body, flags=re.I) or re.search(r"\{", body)
-    if m is None:
-        raise Problem(400, "Query syntax error", "no WHERE clause")
-    return body[:m.start()] + clauses + body[m.start():]
-
-
-def _serialize_results(res: dict, fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps(res, ensure_ascii=False).encode("utf-8")
-    if fmt == "csv":
-        return to_csv(res).encode("utf-8")
-    if fmt == "tsv":
-        return to_tsv(res).encode("utf-8")
-    return _results_xml(res).encode("utf-8")
-
-
-def _results_xml(res: dict) -> str:
-    from xml.sax.saxutils import escape, quoteattr
-
-    out = io.StringIO()
-    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
-    for v in res.get("head", {}).get("vars", []):
-        out.write(f"<variable name={quoteattr(v)}/>")
-    out.write("</head>\n")
-    if "boolean" in res:
-        out.write(f"<boolean>{'true' if res['boolean'] else 'false'}</boolean>\n</sparql>\n")
-        return out.getvalue()
-    out.write("<results>\n")
-    for row in res["results"]["bindings"]:
-        out.write("<result>")
-        for var, term in row.items():
-            out.write(f"<binding name={quoteattr(var)}>")
-            if term["type"] == "uri":
-                out.write(f"<uri>{escape(term['value'])}</uri>")
-            elif term["type"] == "bnode":
-                out.write(f"<bnode>{escape(term['value'])}</bnode>")
-            else:
-                attrs = ""
-                if "xml:lang" in term:
-                    attrs = f" xml:lang={quoteattr(term['xml:lang'])}"
-                elif "datatype" in term:
-                    attrs = f" datatype={quoteattr(term['datatype'])}"
-                out.write(f"<literal{attrs}>{escape(term['value'])}</literal>")
-            out.write("</binding>")
-        out.write("</result>\n")
-    out.write("</results>\n</sparql>\n")
-    return out.getvalue()
-
-
-def _serialize_graph(nt: bytes, fmt: str) -> bytes:
-    from rdflib import Dataset, Graph
-
-    g = Graph().parse(data=nt, format="nt")
-    if fmt == "trig":
-        ds = Dataset()
-        ds.default_graph += g
-        return ds.serialize(format="trig", encoding="utf-8")
-    return g.serialize(format=fmt, encoding="utf-8")
 
 
 def _service_description(request: Request, settings: Settings) -> PlainTextResponse:
     endpoint = str(request.url).split("?")[0]
     formats = "".join(f"    sd:resultFormat <http://www.w3.org/ns/formats/{f}> ;\n" for f in
                       ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                       "Turtle", "N-Triples", "JSON-LD", "TriG"))
+                       "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG"))
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 
@@ -508,3 +401,95 @@ def _service_description(request: Request, settings: Settings) -> PlainTextRespo
     dct:description "plankg {__version__}: Chinese development plans. Queries are limited to {settings.query_timeout:g} s and {settings.max_rows} rows; SERVICE, LOAD and updates are refused." .
 """
     return PlainTextResponse(body, media_type="text/turtle; charset=utf-8")
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _dataset(params: dict, default: str, named_: str) -> QueryDataset | None:
+    """The protocol's dataset from its parameters, each value checked to be an absolute IRI."""
+    from rdflib.term import _is_valid_uri
+
+    given = params.get(default, []) + params.get(named_, [])
+    if not given:
+        return None
+    for iri in given:
+        if ":" not in iri or not _is_valid_uri(iri):
+            raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {iri!r}")
+    return QueryDataset(tuple(params.get(default, [])), tuple(params.get(named_, [])))
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while they stream in."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = problem_response(Problem(413, "Request too large",
+                                            f"request bodies are limited to {self.limit} bytes"))
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class ReadOnlyCors:
+    """Opt-in CORS: other origins may read (queries, REST, pages), never update: the Authorization header is
+    not allowed cross-origin, so a browser cannot send the write token from another site."""
+
+    def __init__(self, app, origins: list[str]):
+        self.app, self.origins = app, set(origins)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        origin = dict(scope.get("headers", [])).get(b"origin", b"").decode("latin-1")
+        allowed = origin and ("*" in self.origins or origin in self.origins)
+        if not allowed:
+            return await self.app(scope, receive, send)
+        cors = [(b"access-control-allow-origin", b"*" if "*" in self.origins else origin.encode("latin-1")),
+                (b"vary", b"Origin"), (b"access-control-expose-headers", b"X-Result-Truncated")]
+        if scope["method"] == "OPTIONS":
+            await send({"type": "http.response.start", "status": 204, "headers": cors + [
+                (b"access-control-allow-methods", b"GET, POST"),
+                (b"access-control-allow-headers", b"Accept, Content-Type"), (b"access-control-max-age", b"600")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def with_cors(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) + cors}
+            await send(message)
+
+        await self.app(scope, receive, with_cors)

@@ -1,23 +1,49 @@
-"""Query workers: separate processes, so that a query can be stopped for real.
+"""Query workers: separate processes, so that a query can be stopped for real, and cannot reach the network.
 
-Neither rdflib nor pyoxigraph can cancel a running query from Python. Each query therefore
-runs in a worker process; one that overruns its time limit is killed and replaced. A
-semaphore bounds the queries under way; waiting is done off the event loop.
+Neither rdflib nor pyoxigraph can cancel a running query from Python. Each job (parse, check,
+evaluate, serialise) therefore runs in a worker process; one that overruns its time limit, or
+dies, is killed and replaced before its slot is given to the next request. Workers leave the
+network when they start (api/egress.py). The event loop only waits: every blocking call (pipe
+reads, process starts and kills) runs in the pool's own threads.
+
+Slots are the idle workers themselves, in an asyncio queue: a request takes one and always gives
+one back (the same worker, or a fresh one if it failed), whatever happens: time limit, worker
+death, cancellation of the request. An update takes every slot, and gives every one back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing as mp
+import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-_CTX = mp.get_context("forkserver")
-_CTX.set_forkserver_preload(["plankg.graph.stores", "pyoxigraph", "rdflib"])
+log = logging.getLogger("plankg.workers")
+
+
+def _context():
+    # Worker processes import the installed plankg, not a folder named plankg in the current directory:
+    # the forkserver is a new interpreter (``python -c``) that would put the cwd first on its sys.path
+    # (Python 3.11 ignores the parent's path there). PYTHONSAFEPATH keeps the cwd out.
+    os.environ["PYTHONSAFEPATH"] = "1"
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["plankg.api.preload", "pyoxigraph", "rdflib"])
+    return ctx
+
+
+_CTX = _context()
 
 
 class QueryTimeout(Exception):
+    pass
+
+
+class WorkerDied(Exception):
     pass
 
 
@@ -36,54 +62,36 @@ class StoreSpec:
     timeout: float = 60.0
 
 
-def _open(spec: StoreSpec):
-    from plankg.graph.stores import OxigraphStore, RdflibStore, RemoteStore
+def _main(conn, spec: StoreSpec, limits: dict, writer: bool) -> None:
+    """A worker process: leave the network, open the store, answer jobs until told to stop."""
+    from plankg.api import egress, jobs
 
-    if spec.kind == "oxigraph":
-        return OxigraphStore(spec.location, read_only=True)
-    if spec.kind == "file":
-        import rdflib.plugins.sparql
-
-        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch FROM <url> from the network
-        return RdflibStore(path=spec.location)
-    return RemoteStore(spec.location, user=spec.user, password=spec.password, timeout=spec.timeout)
-
-
-def _worker(conn, spec: StoreSpec, max_rows: int) -> None:
-    from plankg.graph.stores import StoreError
-
-    store = _open(spec)
+    if spec.kind == "endpoint":
+        url = urlsplit(spec.location)
+        egress.guard_sockets(((url.hostname or "", url.port or (443 if url.scheme == "https" else 80)),))
+        mechanism = "socket guard (remote endpoint)"
+    else:
+        mechanism = egress.drop_network()
+    runner = jobs.Runner(spec, limits, writer=writer, egress=mechanism)
+    runner.open()  # before the first job: loading a graph file must not count against a query's time
+    conn.send(("ready",))
     while True:
         try:
             job = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if job is None:
             return
-        kind, sparql = job
-        try:
-            if kind == "construct":
-                conn.send(("ok", store.construct(sparql).serialize(format="nt", encoding="utf-8"), False))
-                continue
-            res = store.query(sparql)
-            truncated = False
-            rows = res.get("results", {}).get("bindings")
-            if rows is not None and len(rows) > max_rows:
-                res["results"]["bindings"] = rows[:max_rows]
-                truncated = True
-            conn.send(("ok", res, truncated))
-        except StoreError as exc:
-            conn.send(("error", str(exc), False))
-        except Exception as exc:  # a bug or an engine error: report it, keep the worker alive
-            conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}", False))
+        conn.send(runner.run(job))
 
 
 class _Worker:
-    def __init__(self, spec: StoreSpec, max_rows: int):
+    def __init__(self, spec: StoreSpec, limits: dict, writer: bool = False):
         self.conn, child = _CTX.Pipe()
-        self.proc = _CTX.Process(target=_worker, args=(child, spec, max_rows), daemon=True)
+        self.proc = _CTX.Process(target=_main, args=(child, spec, limits, writer), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False
 
     def kill(self) -> None:
         self.proc.kill()
@@ -97,64 +105,127 @@ class _Worker:
             pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
-            self.proc.kill()
+            self.kill()
+
+    def call(self, job, timeout: float, cancelled: threading.Event):
+        """Send a job, wait for its answer: ``QueryTimeout`` past ``timeout``, ``WorkerDied`` if the process ends."""
+        if not self.ready:  # a fresh worker opens its store first, whatever that takes
+            while not self.conn.poll(0.05):
+                if cancelled.is_set():
+                    raise asyncio.CancelledError()
+                if not self.proc.is_alive():
+                    raise WorkerDied("the query worker stopped while opening the store")
+            try:
+                self.conn.recv()
+            except (EOFError, OSError):
+                raise WorkerDied("the query worker stopped while opening the store") from None
+            self.ready = True
+        if not self.proc.is_alive():
+            raise WorkerDied("the query worker had stopped")
+        try:
+            self.conn.send(job)
+        except (BrokenPipeError, OSError):
+            raise WorkerDied("the query worker had stopped") from None
+        deadline = time.monotonic() + timeout
+        while not self.conn.poll(0.05):
+            if cancelled.is_set():
+                raise asyncio.CancelledError()
+            if time.monotonic() > deadline:
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            if not self.proc.is_alive():
+                raise WorkerDied("the query worker stopped (killed, or out of memory) while answering")
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerDied("the query worker stopped (killed, or out of memory) while answering") from None
 
 
 class WorkerPool:
-    def __init__(self, spec: StoreSpec, size: int, timeout: float, max_rows: int, queue_wait: float = 30.0):
-        self.spec, self.size, self.timeout, self.max_rows, self.queue_wait = spec, size, timeout, max_rows, queue_wait
-        self._idle: list[_Worker] = [_Worker(spec, max_rows) for _ in range(size)]
-        self._lock = threading.Lock()
-        self._sem = asyncio.Semaphore(size)
+    def __init__(self, spec: StoreSpec, size: int, timeout: float, limits: dict, queue_wait: float = 30.0):
+        self.spec, self.size, self.timeout, self.limits, self.queue_wait = spec, size, timeout, limits, queue_wait
+        self.generation = 0  # counts updates: answers cached for one generation are stale after
+        self._threads = ThreadPoolExecutor(max_workers=size + 2, thread_name_prefix="plankg-pool")
+        self._idle: asyncio.Queue = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(_Worker(spec, limits))
 
-    async def run(self, kind: str, sparql: str):
-        """Run a query in a worker; ``QueryTimeout`` if it overran (the worker is killed)."""
+    def _give_back(self, loop, worker: _Worker) -> None:
         try:
-            await asyncio.wait_for(self._sem.acquire(), timeout=self.queue_wait)
-        except asyncio.TimeoutError:
-            raise Busy(f"all {self.size} query workers stayed busy for {self.queue_wait:.0f} s") from None
+            loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+        except RuntimeError:  # the loop is closed: the server is stopping
+            worker.stop()
+
+    def _use(self, loop, worker: _Worker, job, timeout: float, cancelled: threading.Event):
+        """In a pool thread: run the job; the worker, or its replacement, always goes back to the queue."""
         try:
-            with self._lock:
-                worker = self._idle.pop()
-            try:
-                result = await asyncio.get_running_loop().run_in_executor(None, self._call, worker, kind, sparql)
-            except BaseException:
-                worker.kill()
-                worker = _Worker(self.spec, self.max_rows)
-                raise
-            finally:
-                with self._lock:
-                    self._idle.append(worker)
-            return result
+            if not worker.proc.is_alive():  # killed while idle: replace it before it is used
+                worker = _Worker(self.spec, self.limits)
+            return worker.call(job, timeout, cancelled)
+        except BaseException:
+            worker.kill()
+            worker = _Worker(self.spec, self.limits)
+            raise
         finally:
-            self._sem.release()
+            self._give_back(loop, worker)
 
-    def _call(self, worker: _Worker, kind: str, sparql: str):
-        worker.conn.send((kind, sparql))
-        deadline = time.monotonic() + self.timeout
-        while not worker.conn.poll(0.05):
-            if time.monotonic() > deadline or not worker.proc.is_alive():
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
-        return worker.conn.recv()
+    async def _take(self) -> _Worker:
+        try:
+            return await asyncio.wait_for(self._idle.get(), timeout=self.queue_wait)
+        except asyncio.TimeoutError:
+            raise Busy(f"all {self.size} query workers stayed busy for {self.queue_wait:g} s") from None
+
+    async def run(self, job, timeout: float | None = None):
+        """Run a job in a worker; ``QueryTimeout``, ``WorkerDied`` or ``Busy`` (all answered 503)."""
+        worker = await self._take()
+        loop = asyncio.get_running_loop()
+        cancelled = threading.Event()
+        future = loop.run_in_executor(self._threads, self._use, loop, worker, job, timeout or self.timeout, cancelled)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancelled.set()  # the thread kills the worker and puts a fresh one back
+            raise
+
+    async def exclusive(self, job, timeout: float | None = None, others: tuple = ()):
+        """Run ``job`` in a writer process while no reader (of this pool or ``others``) holds the store,
+        then start fresh readers. Workers hold the store open read-only; a write needs it to itself."""
+        loop = asyncio.get_running_loop()
+        pools = (self, *others)
+        taken: list[tuple[WorkerPool, _Worker]] = []
+        try:
+            deadline = loop.time() + self.queue_wait
+            for pool in pools:
+                for _ in range(pool.size):
+                    left = deadline - loop.time()
+                    try:
+                        if left <= 0:
+                            raise asyncio.TimeoutError
+                        taken.append((pool, await asyncio.wait_for(pool._idle.get(), timeout=left)))
+                    except asyncio.TimeoutError:
+                        raise Busy(f"queries kept the store busy for {self.queue_wait:g} s; "
+                                   "the update was not applied") from None
+        except BaseException:
+            for pool, w in taken:  # every slot taken is given back, on every path
+                pool._idle.put_nowait(w)
+            raise
+        return await asyncio.shield(loop.run_in_executor(self._threads, self._write, loop, taken, job,
+                                                         timeout or self.timeout))
+
+    def _write(self, loop, taken: list, job, timeout: float):
+        try:
+            for _, w in taken:
+                w.stop()
+            writer = _Worker(self.spec, self.limits, writer=True)
+            try:
+                return writer.call(job, timeout, threading.Event())
+            finally:
+                writer.stop()
+        finally:
+            for pool, _ in taken:
+                pool.generation += 1
+                pool._give_back(loop, _Worker(pool.spec, pool.limits))
 
     def close(self) -> None:
-        with self._lock:
-            for w in self._idle:
-                w.stop()
-            self._idle.clear()
-
-    async def exclusive(self, fn):
-        """Run ``fn`` (in a thread) with every worker stopped, then start fresh ones.
-
-        Workers hold the store open read-only; a write needs it to themselves.
-        """
-        for _ in range(self.size):
-            await asyncio.wait_for(self._sem.acquire(), timeout=self.queue_wait)
-        try:
-            self.close()
-            return await asyncio.get_running_loop().run_in_executor(None, fn)
-        finally:
-            with self._lock:
-                self._idle = [_Worker(self.spec, self.max_rows) for _ in range(self.size)]
-            for _ in range(self.size):
-                self._sem.release()
+        while not self._idle.empty():
+            self._idle.get_nowait().stop()
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -143,7 +143,7 @@ print(load, query, hwm)
 
 def scaling(ds, sizes: list[int], tmp: Path) -> None:
     nq = serialize(ds, "nq")
-    goals = catalogue()["goals"].bind({})
+    goals = catalogue()["goals"].text
     qfile = tmp / "goals.rq"
     qfile.write_text(goals, encoding="utf-8")
     for n in sizes:
@@ -217,7 +217,7 @@ def http(tmp: Path, ds, requests: int = 200, concurrency: int = 8) -> None:
                 await asyncio.gather(*(one() for _ in range(requests)))
                 return time.perf_counter() - t0, sorted(lat)
 
-        goals = {"query": catalogue()["goals"].bind({})}
+        goals = {"query": catalogue()["goals"].text}
         baseline = None
         try:
             import rdflib_endpoint  # noqa: F401  (pip install '.[bench]')

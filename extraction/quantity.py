@@ -21,7 +21,8 @@ PREFIXES = {  # longest first matters: 不低于 before 低于
     "不超过": AT_MOST, "不高于": AT_MOST, "不大于": AT_MOST, "低于": AT_MOST, "少于": AT_MOST,
     "约": ABOUT, "大约": ABOUT,
 }
-SUFFIXES = {"以内": AT_MOST, "以下": AT_MOST, "以上": AT_LEAST, "左右": ABOUT, "内": AT_MOST}
+SUFFIXES = {"以内": AT_MOST, "以下": AT_MOST, "以上": AT_LEAST, "左右": ABOUT, "上下": ABOUT, "之内": AT_MOST,
+            "内": AT_MOST}
 ABSENT_MARKS = {"—", "－", "-", "--", "——", "/", "…", "…………", "无"}
 # Brackets that mark a five-year cumulative value: 〔10.5〕, [10.5], 【10.5】.
 _CUMULATIVE = {"〔": "〕", "[": "]", "【": "】", "［": "］"}

@@ -144,6 +144,9 @@ def target_json(doc: Document, target, with_indicator: bool = True) -> dict:
         "sentence": doc.locate(target.start, target.end),
         "value_source": doc.locate(target.value_start, target.value_end),
         "time_context": target.context,
+        "direction": target.direction if target.kind in ("growth", "change") else None,
+        "implied_year": target.implied,
+        "notes": list(target.flags),
     }
     if with_indicator:
         out["indicator"] = indicator_id(target.indicator) if target.indicator else None

@@ -269,8 +269,9 @@ def normalise(text: str) -> tuple[str, array, array]:
                 j += 1
             nxt = _fold(text[j]) if j < n else ""
             prev = out[-1]
-            # "2 0 0 1年", "91 %": drop spaces between a digit and more of the number.
-            if prev.isdigit() and nxt in _NUMBER_TAIL or prev == "." and nxt.isdigit():
+            # "2 0 0 1年", "91 %": drop a space between a digit and more of the number. Not a
+            # wider gap: "285.5   750" are two numbers in columns (pdftotext -layout).
+            if j - i == 1 and (prev.isdigit() and nxt in _NUMBER_TAIL or prev == "." and nxt.isdigit()):
                 i = j
                 continue
             # " , ": drop spaces hugging punctuation (but not indentation at a line start).

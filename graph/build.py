@@ -222,7 +222,7 @@ class _PlanMapper:
     def _goals(self) -> None:
         for goal in all_goals(self.doc):
             iri = self.iri(goal.key)
-            self._entity(iri, PKG.Goal, goal.start, goal.end)
+            self._entity(iri, PKG.SubGoal if goal.parent is not None else PKG.Goal, goal.start, goal.end)
             self.add(iri, RDFS.label, self.zh(goal.title))
             self.add(iri, SKOS.prefLabel, self.zh(goal.title))
             self.add(iri, PKG.order, Literal(goal.order))
@@ -344,8 +344,9 @@ class _PlanMapper:
 
     def _unit_concept(self, label: str) -> URIRef:
         units = lexicon.load("units.ttl")
-        for concept in units.subjects(SKOS.prefLabel, Literal(label, lang="zh")):
-            return URIRef(concept)
+        for prop in (SKOS.prefLabel, SKOS.altLabel):  # 个百分点 and 百分点 are one unit
+            for concept in units.subjects(prop, Literal(label, lang="zh")):
+                return URIRef(concept)
         # A unit the scheme does not know yet: minted from its label, so it is still one resource.
         concept = UNIT["x-" + quote(label, safe="")]
         self.vocab.add((concept, RDF.type, SKOS.Concept))
@@ -361,6 +362,11 @@ class _PlanMapper:
             self._entity(iri, PKG.NarrativeTarget, t.start, t.end)
             self.add(iri, PKG.subjectText, self.zh(t.subject))
             self.add(iri, PKG.targetKind, Literal(t.kind))
+            if t.direction and t.kind in ("growth", "change"):
+                self.add(iri, PKG.direction, Literal(t.direction))
+            self.add(iri, PKG.impliedYear, Literal(bool(t.implied)))
+            for note in t.flags:
+                self.add(iri, PKG.readingNote, Literal(note))
             self.add(iri, RDFS.label, self.zh(f"{t.subject} {t.quantity.text}"))
             value = URIRef(f"{iri}/value")
             self.add(iri, RDF.value, value)

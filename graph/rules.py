@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from . import facts
 
@@ -24,6 +24,9 @@ RULES = {
                     "A stated average annual growth rate must agree with (target/baseline)^(1/years) - 1."),
     "text-vs-table": ("正文与指标表数值不一致", "text and table state different values",
                       "A value a sentence states for an indicator must equal the table's value for the same year."),
+    "text-growth-rate": ("正文年均增长率与指标表基期、目标不符", "growth stated in the text not implied by the table",
+                         "A growth rate (or its floor or ceiling) a sentence states for an indicator must be met by the "
+                         "table's baseline and target."),
     "sum-of-parts": ("总数不等于分项之和", "total is not the sum of its parts",
                      "A declared total (an investment, a number of projects) must equal the sum of its stated parts."),
     "declared-count": ("声明项数与列出项数不符", "declared count differs from the items listed",
@@ -64,7 +67,10 @@ def run_rules(g: Graph) -> list[Finding]:
         out.extend(_growth(ind))
         out.extend(_review(ind))
         out.extend(_qualitative(ind))
-    out.extend(_text_vs_table(facts.statements(g), inds))
+    statements = facts.statements(g)
+    out.extend(_text_vs_table(statements, inds))
+    falling = set(g.subjects(facts.PKG.direction, Literal("down")))  # 年均下降3%: a rate of -3 %
+    out.extend(_text_growth(statements, inds, falling))
     projects = facts.projects(g)
     out.extend(_sums(projects))
     out.extend(_counts(projects, facts.categories(g)))
@@ -110,6 +116,16 @@ def implied_growth(base: Decimal, end: Decimal, years: int) -> Decimal | None:
     return Decimal(str(round(rate * 100, 2)))
 
 
+def _growth_agrees(g: Decimal, q: str, implied: Decimal) -> tuple[bool, str]:
+    """Whether an implied rate meets a stated one: a floor (不低于, 以上), a ceiling (以内), or a value."""
+    if q == "at_least":
+        return implied >= g - GROWTH_BOUND_SLACK, f"≥ {g - GROWTH_BOUND_SLACK}"
+    if q == "at_most":
+        return implied <= g + GROWTH_BOUND_SLACK, f"≤ {g + GROWTH_BOUND_SLACK}"
+    tol = GROWTH_TOLERANCE.get(q, GROWTH_TOLERANCE["exact"])
+    return abs(implied - g) <= tol, f"{g} ± {tol}"
+
+
 def _growth(ind: facts.Indicator):
     base = ind.values.get("baseline")
     for role, end_role in (("growth", "target"), ("actual_growth", "actual")):
@@ -121,15 +137,7 @@ def _growth(ind: facts.Indicator):
         implied = implied_growth(base.value, end.value, end.year - base.year)
         if implied is None:
             continue
-        g = stated.value
-        q = stated.qualifier
-        if q == "at_least":
-            ok, bound = implied >= g - GROWTH_BOUND_SLACK, f"≥ {g - GROWTH_BOUND_SLACK}"
-        elif q == "at_most":
-            ok, bound = implied <= g + GROWTH_BOUND_SLACK, f"≤ {g + GROWTH_BOUND_SLACK}"
-        else:
-            tol = GROWTH_TOLERANCE.get(q, GROWTH_TOLERANCE["exact"])
-            ok, bound = abs(implied - g) <= tol, f"{g} ± {tol}"
+        ok, bound = _growth_agrees(stated.value, stated.qualifier, implied)
         if ok:
             continue
         # Money values may be in current prices and rates in constant prices: a soft signal.
@@ -149,28 +157,72 @@ def _growth(ind: facts.Indicator):
 # --- text against table -------------------------------------------------------------------------------
 
 def _text_vs_table(statements: list[facts.Statement], inds: dict):
-    role_of = {"level": "target", "growth": "growth", "baseline": "baseline"}
+    # A level against the target; an annual rate against the growth column; a change over the
+    # period (提高3个百分点, 降低17%) against a 〔…〕 five-year change; 从… against the baseline.
+    role_of = {"level": "target", "growth": "growth", "change": "growth", "baseline": "baseline"}
     for st in statements:
         ind = inds.get(st.indicator)
-        if ind is None or ind.table_kind != "plan":
+        if ind is None or ind.table_kind != "plan" or st.kind not in role_of:
             continue
-        cell = ind.values.get(role_of.get(st.kind, "target"))
+        cell = ind.values.get(role_of[st.kind])
         said = st.value
         if cell is None or cell.value is None or said.value is None:
             continue
         if said.year is not None and cell.year is not None and said.year != cell.year:
             continue
+        if st.kind in ("growth", "change") and cell.cumulative != (st.kind == "change"):
+            continue  # an annual rate and a five-year change are not the same number
         # Compare in the same unit: 770亿元 in the text, 770 in a table whose unit is 亿元;
-        # a number printed without a unit is taken in the table's unit.
+        # a number printed without a unit is taken in the table's unit. A change is compared
+        # by its size: 降低17% and 〔17〕 or 〔-17〕 agree.
         said_mult = said.multiplier if said.unit else cell.multiplier
-        if said.value * said_mult == cell.value * cell.multiplier:
-            continue
+        a, b = said.value * said_mult, cell.value * cell.multiplier
+        if a == b or st.kind in ("growth", "change") and abs(a) == abs(b):
+            continue  # the text prints no sign: 下降2% and a cell of -2 agree
         yield Finding(
             "text-vs-table", VIOLATION, str(ind.iri), ind.label,
             f"{ind.label}：正文写{said.text}，指标表为{cell.text}（{cell.year}年）"
             f" / the text says {said.text}, the table {cell.text} ({cell.year})",
             {"text": said.text, "table": cell.text, "year": cell.year, "subject in text": st.subject},
             [st.span, said.span, cell.span])
+
+
+def _text_growth(statements: list[facts.Statement], inds: dict, falling: set):
+    """A growth rate stated in the text, checked against the table's baseline and target.
+
+    Only where the table's own growth cell does not say the same thing (that one is checked
+    by ``growth-rate``): a text that sets a floor (年均增长不低于8%) the table's levels cannot meet.
+    """
+    for st in statements:
+        ind = inds.get(st.indicator)
+        if ind is None or ind.table_kind != "plan" or st.kind != "growth":
+            continue
+        said, base, end = st.value, ind.values.get("baseline"), ind.values.get("target")
+        if said.value is None or said.cumulative or not (_exact(base) and _exact(end)):
+            continue
+        if base.year is None or end.year is None or (said.year is not None and said.year != end.year):
+            continue
+        cell = ind.values.get("growth")
+        if cell is not None and cell.value == said.value and cell.qualifier == said.qualifier:
+            continue
+        implied = implied_growth(base.value, end.value, end.year - base.year)
+        if implied is None:
+            continue
+        rate, bound_of = said.value, said.qualifier
+        if st.iri in falling:  # a fall of at least 3 % a year is a rate of at most -3 %
+            rate, bound_of = -rate, {"at_least": "at_most", "at_most": "at_least"}.get(bound_of, bound_of)
+        ok, bound = _growth_agrees(rate, bound_of, implied)
+        if ok:
+            continue
+        money = (ind.unit or "").endswith("元")
+        yield Finding(
+            "text-growth-rate", WARNING if money else VIOLATION, str(ind.iri), ind.label,
+            f"{ind.label}：正文写年均增长{said.text}，指标表{base.year}年{base.text}到{end.year}年{end.text}"
+            f"的年均增长为{implied}% / the text states a growth of {said.text}, the table's {base.text} ({base.year}) "
+            f"to {end.text} ({end.year}) is {implied}% a year",
+            {"text": said.text, "baseline": base.value, "target": end.value, "years": end.year - base.year,
+             "implied growth %": implied, "accepted": bound, "subject in text": st.subject},
+            [st.span, said.span, base.span, end.span])
 
 
 # --- totals and counts ---------------------------------------------------------------------------------

@@ -12,14 +12,14 @@ a plan's named graph in one step, so that a reload never leaves a plan half old,
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import urllib.error
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from .build import VOCABULARY_GRAPH
 
@@ -37,16 +37,56 @@ def default_store_dir() -> Path:
     return base / "plankg" / "store"
 
 
+@dataclass(frozen=True)
+class QueryDataset:
+    """The SPARQL Protocol's dataset (default-graph-uri, named-graph-uri): replaces the query's FROM clauses."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+@dataclass
+class Answer:
+    """A query's answer, read lazily: rows (SPARQL 1.1 JSON terms) or triples (N-Triples) are
+    produced as the caller iterates, so a row cap stops the engine instead of trimming a full list."""
+
+    kind: str  # boolean, solutions, triples
+    boolean: bool = False
+    variables: list[str] = field(default_factory=list)
+    rows: Iterator[dict] = field(default_factory=lambda: iter(()))
+    triples: Iterator[str] = field(default_factory=lambda: iter(()))
+
+
+def _unpack(sparql) -> tuple[str, dict]:
+    """A query's text and its parameter bindings (a named query's BoundQuery carries both)."""
+    return getattr(sparql, "text", sparql), dict(getattr(sparql, "bindings", None) or {})
+
+
 class Store(ABC):
     @abstractmethod
-    def query(self, sparql: str) -> dict:
+    def answer(self, sparql, dataset: QueryDataset | None = None, base: str | None = None,
+               names_dataset: bool | None = None) -> Answer:
+        """Run a query (text, or a named query with its bindings) with the protocol's dataset and base IRI.
+
+        ``names_dataset``: whether the query has FROM / FROM NAMED, if the caller parsed it already.
+        Without FROM or a protocol dataset the default graph is the union of all graphs."""
+
+    def query(self, sparql, dataset: QueryDataset | None = None, base: str | None = None) -> dict:
         """Run a SELECT or ASK query; the SPARQL 1.1 Query Results JSON."""
+        a = self.answer(sparql, dataset, base)
+        if a.kind == "boolean":
+            return {"head": {}, "boolean": a.boolean}
+        if a.kind != "solutions":
+            raise StoreError("a CONSTRUCT or DESCRIBE query needs construct(), not query()")
+        return {"head": {"vars": a.variables}, "results": {"bindings": list(a.rows)}}
 
-    @abstractmethod
-    def construct(self, sparql: str) -> Graph:
+    def construct(self, sparql, dataset: QueryDataset | None = None, base: str | None = None) -> Graph:
         """Run a CONSTRUCT or DESCRIBE query."""
+        a = self.answer(sparql, dataset, base)
+        if a.kind != "triples":
+            raise StoreError("a SELECT or ASK query needs query(), not construct()")
+        return Graph().parse(data="\n".join(a.triples), format="nt")
 
-    @abstractmethod
     def replace_graph(self, graph: URIRef, data: Graph) -> None:
         """Make ``graph`` hold exactly ``data``, in one step."""
 
@@ -95,27 +135,37 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
-    def query(self, sparql: str) -> dict:
-        res = self._run(sparql)
-        if isinstance(res, self.ox.QueryBoolean):
-            return {"head": {}, "boolean": bool(res)}
-        if isinstance(res, self.ox.QuerySolutions):
-            return json.loads(res.serialize(format=self.ox.QueryResultsFormat.JSON))
-        raise StoreError("a CONSTRUCT or DESCRIBE query needs construct(), not query()")
+    def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:
+        ox = self.ox
+        text, bindings = _unpack(sparql)
+        options: dict = {"base_iri": base}
+        if dataset is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        else:
+            if names_dataset is None:
+                from plankg.queries.checks import Invalid, Refused, inspect_query
 
-    def construct(self, sparql: str) -> Graph:
-        res = self._run(sparql)
-        data = res.serialize(format=self.ox.RdfFormat.N_TRIPLES) if res is not None else b""
-        return Graph().parse(data=data or b"", format="nt")
-
-    def _run(self, sparql: str):
+                try:
+                    names_dataset = inspect_query(text).names_dataset
+                except (Invalid, Refused) as exc:
+                    raise StoreError(str(exc)) from None
+            # Without FROM the default graph is the union of all graphs, as in Virtuoso (and RdflibStore).
+            options["use_default_graph_as_union"] = not names_dataset
+        if bindings:
+            options["substitutions"] = {ox.Variable(k): _ox_term(ox, v) for k, v in bindings.items()}
         try:
-            # The default graph is the union of all graphs, as in Virtuoso (and RdflibStore),
-            # unless the query names its dataset with FROM (which Oxigraph reads as graph names).
-            union = not re.search(r"\bFROM\s+(?:NAMED\s+)?<", sparql, flags=re.I)
-            return self.store.query(sparql, use_default_graph_as_union=union)
+            res = self.store.query(text, **options)
         except SyntaxError as exc:
-            raise StoreError(f"query syntax error: {exc}") from None
+            raise StoreError(f"query syntax error: {str(exc).splitlines()[0][:500]}") from None
+        except OSError as exc:
+            raise StoreError(f"query failed: {str(exc).splitlines()[0][:500]}") from None
+        if isinstance(res, ox.QueryBoolean):
+            return Answer("boolean", boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            return Answer("solutions", variables=names, rows=_ox_rows(ox, res, names))
+        return Answer("triples", triples=(f"{t} ." for t in res))
 
     def replace_graph(self, graph: URIRef, data: Graph) -> None:
         # One SPARQL update is one transaction in Oxigraph: readers see the old graph or the new.
@@ -129,13 +179,19 @@ class OxigraphStore(Store):
         self.store.flush()
 
     def close(self) -> None:
+        import gc
+
         del self.store
+        gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock
 
 
 # --- in memory: rdflib ------------------------------------------------------------------------
 
 class RdflibStore(Store):
     def __init__(self, dataset: Dataset | None = None, path: str | None = None):
+        import rdflib.plugins.sparql
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM names a graph of the dataset, never a URL to fetch
         if dataset is None:
             dataset = Dataset(default_union=True)
             if path:
@@ -147,20 +203,37 @@ class RdflibStore(Store):
                     raise StoreError(str(exc)) from None
         self.ds = dataset
 
-    def query(self, sparql: str) -> dict:
+    def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:
+        from rdflib.plugins.sparql.algebra import translateQuery
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        from plankg.queries.checks import Invalid, Refused, inspect_query, parse_query
+
+        text, bindings = _unpack(sparql)
         try:
-            res = self.ds.query(sparql)
+            inspect_query(text)  # rdflib would run SERVICE: refused here as in the server
+            parsed = translateQuery(parse_query(text), base=base)
+        except (Invalid, Refused) as exc:
+            raise StoreError(str(exc)) from None
+        except Exception as exc:
+            raise StoreError(f"query error: {str(exc).splitlines()[0][:300]}") from None
+        if dataset is not None:  # the protocol's dataset, given to the engine as the query's own
+            parsed.algebra["datasetClause"] = (
+                [CompValue("DatasetClause", default=URIRef(g)) for g in dataset.default]
+                + [CompValue("DatasetClause", named=URIRef(g)) for g in dataset.named]) or None
+        try:
+            res = self.ds.query(parsed, initBindings=bindings, base=base)
         except Exception as exc:
             raise StoreError(f"query error: {str(exc).splitlines()[0][:300]}") from None
         if res.type == "ASK":
-            return {"head": {}, "boolean": bool(res.askAnswer)}
-        if res.type != "SELECT":
-            raise StoreError("a CONSTRUCT or DESCRIBE query needs construct(), not query()")
-        return json.loads(res.serialize(format="json"))
-
-    def construct(self, sparql: str) -> Graph:
-        res = self.ds.query(sparql)
-        return res.graph if res.graph is not None else Graph()
+            return Answer("boolean", boolean=bool(res.askAnswer))
+        if res.type == "SELECT":
+            names = [str(v) for v in res.vars]
+            return Answer("solutions", variables=names,
+                          rows=({n: _json_term(row[i]) for i, n in enumerate(names) if row[i] is not None}
+                                for row in res))
+        graph = res.graph if res.graph is not None else Graph()
+        return Answer("triples", triples=(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph))
 
     def replace_graph(self, graph: URIRef, data: Graph) -> None:
         self.ds.remove_graph(graph)
@@ -186,7 +259,7 @@ class RemoteStore(Store):
         self.endpoint, self.gsp, self.user, self.password = endpoint, gsp, user, password
         self.timeout, self.graph_param = timeout, graph_param
 
-    def _wrapper(self, sparql: str):
+    def _wrapper(self, sparql: str, dataset: QueryDataset | None):
         from SPARQLWrapper import DIGEST, JSON, POST, SPARQLWrapper
 
         w = SPARQLWrapper(self.endpoint)
@@ -194,34 +267,48 @@ class RemoteStore(Store):
         w.setMethod(POST)
         w.setTimeout(int(self.timeout))
         w.addParameter("timeout", str(int(self.timeout * 1000)))  # the server's own limit (Virtuoso: ms)
+        for g in dataset.default if dataset else ():
+            w.addDefaultGraph(g)
+        for g in dataset.named if dataset else ():
+            w.addNamedGraph(g)
         if self.user:
             w.setHTTPAuth(DIGEST)
             w.setCredentials(self.user, self.password or "")
         w.setReturnFormat(JSON)
         return w
 
-    def query(self, sparql: str) -> dict:
+    def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:
+        from SPARQLWrapper import TURTLE
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+        from plankg.queries.checks import Invalid, Refused, inspect_query
+        from plankg.queries.named import QueryError, inline_values
+
+        text, bindings = _unpack(sparql)
         try:
-            return self._wrapper(sparql).query().convert()
+            form = inspect_query(text).form
+            if bindings:  # no protocol parameter carries bindings: VALUES, built from the parsed algebra
+                text = inline_values(text, bindings)
+        except (Invalid, Refused, QueryError) as exc:
+            raise StoreError(str(exc)) from None
+        w = self._wrapper(text, dataset)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            w.setReturnFormat(TURTLE)
+        try:
+            res = w.query().convert()
         except SPARQLWrapperException as exc:
             raise StoreError(f"{self.endpoint} refused the query: {str(exc).splitlines()[0][:300]}") from None
         except urllib.error.HTTPError as exc:
             raise StoreError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"cannot reach {self.endpoint}: {getattr(exc, 'reason', exc)}") from None
-
-    def construct(self, sparql: str) -> Graph:
-        from SPARQLWrapper import TURTLE
-
-        w = self._wrapper(sparql)
-        w.setReturnFormat(TURTLE)
-        try:
-            data = w.query().convert()
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach {self.endpoint}: {getattr(exc, 'reason', exc)}") from None
-        return Graph().parse(data=data, format="turtle")
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph().parse(data=res, format="turtle")
+            return Answer("triples", triples=(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph))
+        if "boolean" in res:
+            return Answer("boolean", boolean=bool(res["boolean"]))
+        return Answer("solutions", variables=res.get("head", {}).get("vars", []),
+                      rows=iter(res.get("results", {}).get("bindings", [])))
 
     def _gsp(self, method: str, graph: URIRef, data: Graph) -> None:
         import httpx
@@ -248,3 +335,57 @@ class RemoteStore(Store):
 
     def add_to_graph(self, graph: URIRef, data: Graph) -> None:
         self._gsp("POST", graph, data)  # GSP POST merges
+
+
+# --- terms -------------------------------------------------------------------------------------------
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term) -> dict:
+    """An rdflib term as a SPARQL 1.1 Query Results JSON term."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal) and term.language:
+        out["xml:lang"] = term.language
+    elif isinstance(term, Literal) and term.datatype is not None and str(term.datatype) != XSD_STRING:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _ox_rows(ox, solutions, names: list[str]) -> Iterator[dict]:
+    """Oxigraph's solutions as JSON terms, one at a time."""
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                row[name] = {"type": "uri", "value": term.value}
+            elif isinstance(term, ox.BlankNode):
+                row[name] = {"type": "bnode", "value": term.value}
+            elif isinstance(term, ox.Literal):
+                cell = {"type": "literal", "value": term.value}
+                if term.language:
+                    cell["xml:lang"] = term.language
+                elif term.datatype.value != XSD_STRING:
+                    cell["datatype"] = term.datatype.value
+                row[name] = cell
+            else:  # an RDF-star triple term
+                row[name] = {"type": "triple", "value": str(term)}
+        yield row
+
+
+def _ox_term(ox, term):
+    """An rdflib term as a pyoxigraph term (for substitutions)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))

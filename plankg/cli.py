@@ -53,11 +53,16 @@ def cmd_outline(args: argparse.Namespace) -> None:
     print(render_tree(doc))
 
 
+def _encoding(doc: Document) -> str:
+    """The character encoding for text and web pages; for PDF and Word, whose text is not a byte encoding, the format."""
+    return doc.source.encoding if doc.source.format in ("text", "html") else doc.source.format
+
+
 def render_tree(doc: Document) -> str:
     info, c = doc.info, outline_counts(doc)
     period = f", {info.start_year}–{info.end_year}" if info.start_year else ""
     lines = [
-        f"{info.title or '(untitled plan)'}  [{os.path.basename(doc.source.path or '')}, {doc.source.encoding}{period}]",
+        f"{info.title or '(untitled plan)'}  [{os.path.basename(doc.source.path or '')}, {_encoding(doc)}{period}]",
         f"{c['parts']} 篇 parts · {c['chapters']} 章 chapters · {c['sections']} 节 sections · "
         f"{c['boxes']} 专栏 boxes ({c['unlabelled_boxes']} without heading) · {c['tables']} tables · "
         f"{c['annexes']} 附件 annexes ({c['annex_chapters']} chapters) · {c['paragraphs']} paragraphs",
@@ -426,7 +431,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         spec = StoreSpec("oxigraph", str(args.store or default_store_dir()))
     settings = Settings(store=spec, query_timeout=args.query_timeout, max_rows=args.max_rows,
                         max_response_bytes=args.max_response_bytes, max_concurrent=args.max_concurrent,
-                        write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token)
+                        write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token,
+                        max_body_bytes=args.max_body_bytes, queue_wait=args.queue_wait,
+                        cors_origins=[o for o in (args.cors_origins or "").split(",") if o.strip()])
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
                 timeout_graceful_shutdown=10)
@@ -527,6 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-concurrent", type=int, default=_env("PLANKG_MAX_CONCURRENT", 2, int),
                    help="query worker processes ($PLANKG_MAX_CONCURRENT)")
     p.add_argument("--write-token", help="allow SPARQL Update with this bearer token ($PLANKG_WRITE_TOKEN)")
+    p.add_argument("--queue-wait", type=float, default=_env("PLANKG_QUEUE_WAIT", 30.0, float),
+                   help="seconds a request waits for a free worker before 503 ($PLANKG_QUEUE_WAIT)")
+    p.add_argument("--max-body-bytes", type=int, default=_env("PLANKG_MAX_BODY_BYTES", 2_000_000, int),
+                   help="larger request bodies are refused with 413 ($PLANKG_MAX_BODY_BYTES)")
+    p.add_argument("--cors-origins", default=_env("PLANKG_CORS_ORIGINS", ""),
+                   help="comma-separated origins (or *) allowed to read from a browser; off by default ($PLANKG_CORS_ORIGINS)")
     add_store_options(p)
     p.set_defaults(func=cmd_serve)
 

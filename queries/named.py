@@ -7,10 +7,10 @@ A header is the leading comment block::
     # param plan: iri — the plan (default: every plan)
     # param code: gbt2260 required — the GB/T 2260 code
 
-Parameters are bound as RDF terms in a ``VALUES`` block placed at the top of the query's
-``WHERE`` clause: each value is parsed into an RDF term of the declared type and written
-in N-Triples syntax, never pasted into the query as text. An optional parameter left unset
-is ``UNDEF``. The same bound query then runs unchanged on every store.
+Binding never edits the query's text: each value is parsed into an RDF term of the declared
+type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
+``initBindings``; for a remote endpoint, which has no such parameter, a VALUES join added to
+the parsed algebra, see :func:`inline_values`). An optional parameter left unset stays unbound.
 """
 
 from __future__ import annotations
@@ -56,29 +56,68 @@ class NamedQuery:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.__dict__ for p in self.params], "sparql": self.text}
 
-    def bind(self, values: dict[str, str] | None = None) -> str:
-        """The query with its parameters bound in a VALUES block."""
+    def bind(self, values: dict[str, str] | None = None) -> BoundQuery:
+        """The query with its parameters as RDF terms, for a store to bind."""
         values = dict(values or {})
         unknown = set(values) - {p.name for p in self.params}
         if unknown:
             raise QueryError(f"{self.name}: unknown parameter {', '.join(sorted(unknown))}; "
                              f"it takes {', '.join(p.name for p in self.params) or 'none'}")
-        if not self.params:
-            return self.text
-        terms = []
+        bindings = {}
         for p in self.params:
             raw = values.get(p.name, p.default)
             if raw is None or raw == "":
                 if p.required:
                     raise QueryError(f"{self.name}: parameter {p.name} is required ({p.description})")
-                terms.append("UNDEF")
             else:
-                terms.append(to_term(raw, p.type, p.name).n3())
-        block = f"VALUES ({' '.join('?' + p.name for p in self.params)}) {{ ({' '.join(terms)}) }}\n"
-        m = re.search(r"\bWHERE\s*\{", self.text, flags=re.I)
-        if m is None:
-            raise QueryError(f"{self.name}: no WHERE clause to bind parameters in")
-        return self.text[:m.end()] + "\n  " + block + self.text[m.end():]
+                bindings[p.name] = to_term(raw, p.type, p.name)
+        return BoundQuery(self.text, bindings)
+
+
+@dataclass(frozen=True)
+class BoundQuery:
+    """A query's text, untouched, and the RDF terms its variables are bound to."""
+
+    text: str
+    bindings: dict = field(default_factory=dict)
+
+
+# Operators with one operand that the bound variables' VALUES may go under: solution modifiers,
+# aggregation, and the FILTERs and BINDs that should see a bound parameter.
+_SINGLE = {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery", "Project", "Slice", "Distinct",
+           "Reduced", "OrderBy", "AggregateJoin", "Group", "Extend", "Filter"}
+
+
+def inline_values(text: str, bindings: dict) -> str:
+    """The query with a VALUES join of ``bindings`` at the root of its WHERE pattern, generated from
+    rdflib's algebra (for remote endpoints, which take no bindings). Refuses what the algebra
+    cannot be written back from, rather than send a different query."""
+    from rdflib import Variable
+    from rdflib.plugins.sparql import algebra
+    from rdflib.plugins.sparql.algebra import Join, ToMultiSet
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from .checks import parse_query
+
+    # rdflib writes some algebra back wrongly (BINDs in a UNION): send nothing that does not come back the same.
+    try:
+        plain = algebra.translateQuery(parse_query(text))
+        again = algebra.translateQuery(parse_query(algebra.translateAlgebra(plain)))
+    except Exception as exc:
+        raise QueryError(f"this query cannot be sent to a remote endpoint with parameters ({type(exc).__name__})") from None
+    if again.algebra != plain.algebra:
+        raise QueryError("this query cannot be sent to a remote endpoint with parameters: rdflib cannot write it back")
+    query = algebra.translateQuery(parse_query(text))
+    node = query.algebra
+    while getattr(node.p, "name", None) in _SINGLE:
+        node = node.p
+    values = CompValue("values", res=[{Variable(k): v for k, v in bindings.items()}])
+    node["p"] = Join(ToMultiSet(values), node.p)
+    try:
+        return algebra.translateAlgebra(query)
+    except Exception as exc:
+        raise QueryError(f"this query cannot be sent to a remote endpoint with parameters "
+                         f"({type(exc).__name__}); run it without them") from None
 
 
 def to_term(raw: str, type_: str, name: str = "value"):

@@ -62,6 +62,40 @@ def to_tsv(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def to_xml(res: dict) -> str:
+    """The SPARQL Query Results XML Format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = io.StringIO()
+    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
+    for v in variables(res):
+        out.write(f"<variable name={quoteattr(v)}/>")
+    out.write("</head>\n")
+    if "boolean" in res:
+        out.write(f"<boolean>{'true' if res['boolean'] else 'false'}</boolean>\n</sparql>\n")
+        return out.getvalue()
+    out.write("<results>\n")
+    for row in rows(res):
+        out.write("<result>")
+        for var, term in row.items():
+            out.write(f"<binding name={quoteattr(var)}>")
+            if term["type"] == "uri":
+                out.write(f"<uri>{escape(term['value'])}</uri>")
+            elif term["type"] == "bnode":
+                out.write(f"<bnode>{escape(term['value'])}</bnode>")
+            else:
+                attrs = ""
+                if "xml:lang" in term:
+                    attrs = f" xml:lang={quoteattr(term['xml:lang'])}"
+                elif "datatype" in term:
+                    attrs = f" datatype={quoteattr(term['datatype'])}"
+                out.write(f"<literal{attrs}>{escape(term['value'])}</literal>")
+            out.write("</binding>")
+        out.write("</result>\n")
+    out.write("</results>\n</sparql>\n")
+    return out.getvalue()
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 

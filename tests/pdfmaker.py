@@ -109,3 +109,31 @@ def image_only_pdf(path: Path) -> Path:
     ImageDraw.Draw(image).rectangle((50, 50, 550, 120), fill="black")
     image.save(path, "PDF")
     return path
+
+
+def items_pdf(items, path: Path, official: bool = False) -> Path:
+    """A plan given as ("line", text) and ("table", cells) items (cells: objects with text, row, col,
+    rowspan, colspan, as tests/test_readers.py draws the sample's tables) printed as a PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    st = styles()
+    doc = SimpleDocTemplate(str(path), pagesize=A4)
+    story = []
+    for kind, value in items:
+        if kind == "line":
+            if value.strip():
+                style = "body" if value[0] not in " \u3000" or value.startswith("\t") else "indented"
+                story.append(Paragraph(escape(value.strip()), st[style]))
+            continue
+        n_rows = max(s.row + s.rowspan for s in value)
+        n_cols = max(s.col + s.colspan for s in value)
+        grid = [[""] * n_cols for _ in range(n_rows)]
+        style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        for s in value:
+            grid[s.row][s.col] = Paragraph("<br/>".join(escape(t) for t in s.text.split("\n")), st["cell"])
+            if s.rowspan > 1 or s.colspan > 1:
+                style.append(("SPAN", (s.col, s.row), (s.col + s.colspan - 1, s.row + s.rowspan - 1)))
+        story.append(Table(grid, colWidths=[doc.width / n_cols] * n_cols, style=TableStyle(style), repeatRows=0))
+    doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    return path

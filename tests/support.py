@@ -36,15 +36,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict, *args: str, cwd: str | None = None,
+                 command: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start ``plankg serve`` for real on a free loopback port and wait until it answers /healthz."""
+    import tempfile
     import time
 
     import httpx
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "plankg", "serve", "--port", str(port), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = command or [sys.executable, "-m", "plankg"]
+    # The access log goes to a file: a pipe nobody reads fills up and stops the server mid-test.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([*command, "serve", "--port", str(port), *args], env=env, cwd=cwd,
+                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:
@@ -53,4 +58,5 @@ def start_server(env: dict, *args: str) -> tuple[subprocess.Popen, str]:
         except httpx.HTTPError:
             time.sleep(0.5)
     proc.kill()
-    pytest.fail("the server did not start: " + proc.stdout.read().decode()[-2000:])
+    log.seek(0)
+    pytest.fail("the server did not start: " + log.read().decode(errors="replace")[-2000:])

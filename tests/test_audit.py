@@ -251,6 +251,9 @@ def test_sample_findings_are_the_ones_a_reader_agrees_with(sample_json):
         ("growth-rate", "warning", "工业增加值"),
         ("shacl:IndicatorShape", "warning", "森林增长：森林蓄积量"),
         ("sum-of-parts", "violation", "城镇体系综合保障工程"),
+        # “十三五”期间，地区计划建设安居富民工程70376户 against the row's 〔70736〕: found since the
+        # subject is matched without its words of who acts and how (地区计划建设), see docs/audit.md.
+        ("text-vs-table", "violation", "城乡住房：农村安居富民工程"),
         ("text-vs-table", "violation", "耕地保有量"),
     ]
     info = [f for f in sample_json["findings"] if f["rule"] == "previous-plan-review"]
@@ -268,10 +271,12 @@ def test_report_formats():
     sarif = json.loads(run_cli("audit", "--format", "sarif").stdout)
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
-    loc = next(r for r in results if r["ruleId"] == "text-vs-table")["locations"][0]["physicalLocation"]
+    loc = next(r for r in results if r["ruleId"] == "text-vs-table" and "耕地保有量" in r["message"]["text"]
+               )["locations"][0]["physicalLocation"]
     assert loc["region"]["startLine"] == 264 and loc["artifactLocation"]["uri"] == "tacheng-13th-fyp.txt"
     junit = ET.fromstring(run_cli("audit", "--format", "junit").stdout)
-    assert junit.tag == "testsuites" and int(junit.get("failures")) == 7
+    # 8 = 4 violations + 4 warnings; the 4th violation (农村安居富民工程 text vs table) is in docs/audit.md.
+    assert junit.tag == "testsuites" and int(junit.get("failures")) == 8
     ttl = run_cli("audit", "--format", "ttl").stdout.decode()
     assert "sh:ValidationResult" in ttl and "sh:conforms false" in ttl
     text = run_cli("audit").stdout.decode()
@@ -284,4 +289,5 @@ def test_fail_on_levels(tmp_path):
     built = tmp_path / "plan.trig"
     assert run_cli("build", "-o", str(built)).returncode == 0
     res = run_cli("audit", str(built), "--format", "json")  # a graph file audits the same as the text
-    assert res.returncode == 1 and len(json.loads(res.stdout)["findings"]) == 28
+    # 29 = 4 + 4 + 21: one text-vs-table violation more than before issue 13 (see docs/audit.md).
+    assert res.returncode == 1 and len(json.loads(res.stdout)["findings"]) == 29

@@ -152,7 +152,8 @@ def test_narrative_targets_restate_table_indicators(doc):
     assert mentions("人口自然增长率") == [("level", "9‰以内")]
     assert ("level", "10.5万人以上") in mentions("城镇新增就业人数")
     assert ("level", "99%") in mentions("城乡居民基本养老保险参保率")  # 城乡居民养老保险参保率 in the text
-    assert ("level", "27000元") in mentions("城乡居民收入")
+    # 城乡居民收入不低于27000元: the bound is part of the quantity (it was once read as 27000元 exact).
+    assert ("level", "不低于27000元") in mentions("城乡居民收入")
     assert ("level", "49.96万公顷") in mentions("耕地保有量")  # the text disagrees with the table's 44
     assert ("level", "13%") in mentions("森林覆盖率")
     assert ("baseline", "9.1年") in mentions("劳动年龄人口平均受教育年限")

@@ -17,6 +17,9 @@ EXAMPLES = max(3, int(os.environ.get("PLANKG_FUZZ_EXAMPLES", "60")) // 10)
 def api_schema(tmp_path_factory):
     env = {**os.environ, "PLANKG_STORE": str(tmp_path_factory.mktemp("store"))}
     proc, base = start_server(env, "--query-timeout", "5")
+    import httpx
+
+    httpx.get(base + "/audit", timeout=600)  # computed once (pyshacl, in a worker), then kept
     yield schemathesis.openapi.from_url(base + "/openapi.json")
     proc.terminate()
     proc.wait(timeout=20)

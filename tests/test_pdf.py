@@ -189,3 +189,47 @@ def test_a_table_running_over_pages_is_one_table(tmp_path):
     (table,) = doc.tables
     assert [(i.name, i.unit, i.value("target").quantity.text) for i in table.indicators] == \
         [(f"第{k}项指标", "万吨", f"{k + 10}") for k in range(1, 61)]
+
+
+# --- the sample's indicator tables, drawn as ruled tables -----------------------------------
+
+@pytest.fixture(scope="module", params=["plain", "titled"])
+def sample_tables_doc(request, tmp_path_factory):
+    """The sample with its two tables drawn with merged cells (as tests/test_readers.py draws them
+    for Word and web pages), the 专栏 titles and notes outside the tables or in full-width rows."""
+    from pdfmaker import items_pdf
+    from test_readers import sample_document
+
+    titled = request.param == "titled"
+    items = sample_document(merge_attributes=titled, titles_in_tables=titled)
+    path = items_pdf(items, tmp_path_factory.mktemp("pdf") / f"{request.param}.pdf")
+    return process(read_plan(path))
+
+
+def test_every_indicator_row_of_the_sample_read_from_pdf_cells(sample_tables_doc):
+    from test_indicators import MAIN_TABLE, REVIEW_TABLE
+    from test_readers import main_rows, review_rows, structure
+
+    doc = sample_tables_doc
+    review, main = doc.tables
+    assert (review.read_from, main.read_from) == ("pdf-ruled", "pdf-ruled")
+    assert review_rows(review) == REVIEW_TABLE
+    assert main_rows(main) == MAIN_TABLE
+    assert review.problems == [] and main.problems == []
+    cats = [(c.name, c.declared_count, len(c.items)) for c in main.categories]
+    assert cats == [("经济总量和经济增长", 9, 9), ("创新驱动", 3, 3), ("民生福祉", 9, 9), ("生态文明", 8, 8)]
+    assert structure(doc) == structure(build_document(read_plan(sample_plan_path())))
+    # Every value's provenance names its page and its cell's box.
+    for ind in review.indicators + main.indicators:
+        for v in ind.values:
+            where = doc.locate(v.start, v.end)
+            assert where["page"] >= 1 and len(where["bbox"]) == 4
+
+
+def test_characters_beyond_the_bmp_are_read_whole(tmp_path):
+    # 𠀀 (U+20000, CJK Extension B) is two UTF-16 units in the PDF's text layer.
+    path = table_pdf(["第一章 总则", "到2020年建成𠀀字号工程，𠀀为生僻字。"], [["指标", "2015年"], ["𠀀", "1"]], [],
+                     [], tmp_path / "rare.pdf")
+    src = read_plan(path)
+    assert "建成𠀀字号工程" in src.text
+    assert src.text.encode("utf-8")  # no lone surrogates

@@ -164,7 +164,8 @@ def test_every_named_query_agrees_across_stores(oxigraph, in_memory, virtuoso):
 def test_parameters_are_bound_as_terms_not_text(oxigraph):
     hostile = '生态文明" } } DROP ALL ; SELECT * WHERE { ?s ?p "'
     sparql = get("indicators").bind({"category": hostile})
-    assert '"生态文明\\" } } DROP ALL' in sparql  # one escaped literal inside VALUES
+    assert sparql.text == get("indicators").text  # the text is never edited
+    assert str(sparql.bindings["category"]) == hostile  # one literal, given to the engine as a term
     assert oxigraph.query(sparql)["results"]["bindings"] == []
     with pytest.raises(QueryError):
         get("goal-projects").bind({"goal": "<x> } DROP ALL {"})

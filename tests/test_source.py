@@ -40,6 +40,11 @@ def test_ocr_spaced_digits_and_spaces_around_punctuation():
     assert out == "到2005年,增长8.5%左右。"
 
 
+def test_numbers_in_columns_are_not_run_together():
+    out, _, _ = normalise("总值（亿     285.5   750       20以上   494.1    13.8   预期性")
+    assert "285.5 750 20以上 494.1 13.8".split() == [w for w in out.split() if w[0].isdigit()]
+
+
 def test_indentation_and_spaces_between_words_are_kept():
     out, _, _ = normalise("  第六章 加强区域合作  促进协调发展\n\t494.1")
     assert out == "  第六章 加强区域合作  促进协调发展\n\t494.1"

@@ -23,12 +23,14 @@ def read_judgements(path: str) -> list[dict]:
 
 
 def compare(doc, judgements: list[dict]) -> dict:
-    by_key = {p.key: p for p in all_projects(doc)}
+    by_name: dict = {}
+    for p in all_projects(doc):  # by name: keys move as project extraction changes
+        by_name.setdefault(p.name, p)
     out = {"projects": 0, "primary_acceptable": 0, "primary_first": 0, "links": 0, "links_acceptable": 0,
            "unlinked": 0, "missing": [], "rows": []}
     for j in judgements:
-        p = by_key.get(j["key"])
-        if p is None or p.name != j["name"]:
+        p = by_name.get(j["name"])
+        if p is None:
             out["missing"].append(j["key"])
             continue
         out["projects"] += 1

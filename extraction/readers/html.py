@@ -5,8 +5,8 @@
    GBK are decoded as GB18030, their superset, as browsers do (pages declared GB2312 use
    GBK characters).
 2. Chrome: scripts, styles, forms' controls, ``nav``/``aside``/``header``/``footer``, hidden
-   elements, elements whose class or id names chrome (``ontology/lexicon/html-chrome-names.txt``)
-   and short blocks that start like chrome (``html-chrome-phrases.txt``: 当前位置, 分享到, …).
+   elements, elements whose class or id names chrome (``ontology/web/chrome-names.txt``)
+   and short blocks that start like chrome (``ontology/web/chrome-phrases.txt``: 当前位置, 分享到, …).
 3. The article: from ``<body>``, descend into the child holding most of the text that is not
    link text, as long as it holds at least 80% of it (content density; navigation and link
    lists are link text). The page's ``<h1>`` is kept when the article does not repeat it.
@@ -105,7 +105,7 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 def _word_list(name: str) -> frozenset[str]:
     from ..lexicon import ontology_file
 
-    with open(ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
+    with open(ontology_file(f"web/{name}"), encoding="utf-8") as fh:
         return frozenset(s for line in fh if (s := line.strip()) and not s.startswith("#"))
 
 
@@ -119,11 +119,11 @@ def _is_chrome(el) -> bool:
     if re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", el.get("style") or "") or el.get("hidden") is not None:
         return True
     words = {w.lower() for attr in ("class", "id") for w in _WORD_SPLIT.split(el.get(attr) or "") if w}
-    if words & _word_list("html-chrome-names.txt"):
+    if words & _word_list("chrome-names.txt"):
         return True
     if el.tag in _BLOCK_TAGS or el.tag in ("span", "a"):
         text = _squash(el.text_content())
-        return len(text) < _CHROME_SHORT and any(text.startswith(p) for p in _word_list("html-chrome-phrases.txt"))
+        return len(text) < _CHROME_SHORT and any(text.startswith(p) for p in _word_list("chrome-phrases.txt"))
     return False
 
 

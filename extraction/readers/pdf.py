@@ -2,7 +2,7 @@
 
 pypdfium2 (PDFium, the PDF engine of Chromium) gives every character with its box; it is
 about ten times faster than pdfminer-based extraction on a plan and opens files that
-pdfminer refuses (see docs/readers-pdf.md). Lines are rebuilt from the characters'
+pdfminer refuses (see docs/readers.md). Lines are rebuilt from the characters'
 positions; the page's geometry tells which line breaks are wraps inside a paragraph (a
 line reaching the right margin, the next one not indented nor set apart), and paragraph
 openings keep their indentation. Pages are separated by form feeds, as ``pdftotext``
@@ -118,7 +118,12 @@ def _read_page(page) -> tuple[list[_Char], list[_Line], list[_Table]]:
     for k in range(textpage.count_chars()):
         if raw.FPDFText_IsGenerated(textpage.raw, k):
             continue  # spaces and line breaks PDFium inferred; the geometry says where they are
-        ch = chr(raw.FPDFText_GetUnicode(textpage.raw, k))
+        code = raw.FPDFText_GetUnicode(textpage.raw, k)
+        if 0xDC00 <= code < 0xE000 and chars and len(chars[-1].ch) == 1 and 0xD800 <= ord(chars[-1].ch) < 0xDC00:
+            # The second half of a character beyond the BMP (CJK Extension B…): join the pair.
+            chars[-1].ch = (chars[-1].ch + chr(code)).encode("utf-16", "surrogatepass").decode("utf-16")
+            continue
+        ch = chr(code)
         if ch in "\r\n\ufffe":
             continue
         if not ch.strip():
@@ -296,10 +301,12 @@ class _Writer:
             top += 1  # a title, or on a continuation the title repeated
         while not more and bottom > top and full_width(bottom - 1):
             bottom -= 1
+        titles = [full_width(r).text for r in range(top)]
+        notes = [full_width(r).text for r in range(bottom, n_rows)]
         if grid is None:
             self.write("\n")
-            for r in range(top):
-                self.write(full_width(r).text + "\n\n")
+            for title in titles:
+                self.write(title + "\n\n")
             grid = Grid(start=self.pos, end=self.pos, source="pdf-ruled")
             self.grids.append(grid)
             base = -top
@@ -326,8 +333,8 @@ class _Writer:
                 grid.end = self.pos - 1
                 self.write("\n")  # a blank line between rows
         if not more:
-            for r in range(bottom, n_rows):
-                self.write(full_width(r).text + "\n")
+            for note in notes:
+                self.write(note + "\n")
             self.write("\n\n")
         return grid
 
