@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Virtuoso (a real triplestore) and Chromium (the web pages' browser).
+# Debian packages the tests need: Virtuoso (a real triplestore), Chromium (the web pages' browser) and a CJK font
+# (so that the web pages' screenshots show Chinese, not boxes).
 missing=()
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   apt-get update -qq >/dev/null

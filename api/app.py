@@ -26,6 +26,7 @@ from plankg import __version__
 from plankg.graph.stores import QueryDataset
 from plankg.queries import named
 
+from . import linked_data
 from .workers import Busy, QueryTimeout, StoreSpec, WorkerDied, WorkerPool
 
 log = logging.getLogger("plankg.access")
@@ -360,6 +361,7 @@ def create_app(settings: Settings) -> FastAPI:
                 run({"kind": "audit"}, timeout=settings.audit_timeout))
         return task
 
+    app.include_router(linked_data.router)
     return app
 
 
