@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rdflib import Graph, Literal
+from rdflib import Graph
 
 from . import facts
 
@@ -69,7 +69,8 @@ def run_rules(g: Graph) -> list[Finding]:
         out.extend(_qualitative(ind))
     statements = facts.statements(g)
     out.extend(_text_vs_table(statements, inds))
-    falling = set(g.subjects(facts.PKG.direction, Literal("down")))  # 年均下降3%: a rate of -3 %
+    # 年均下降3%: a rate of -3 %
+    falling = {r.x for r in g.query(facts.PREFIXES + 'SELECT ?x WHERE { ?x pkg:direction "down" }')}
     out.extend(_text_growth(statements, inds, falling))
     projects = facts.projects(g)
     out.extend(_sums(projects))
