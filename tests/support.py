@@ -60,3 +60,11 @@ def start_server(env: dict, *args: str, cwd: str | None = None,
     proc.kill()
     log.seek(0)
     pytest.fail("the server did not start: " + log.read().decode(errors="replace")[-2000:])
+
+
+# Named queries written for the web views and Linked Data pages, which the service runs on Oxigraph
+# (tests/test_web.py, tests/test_linked_data.py). rdflib's evaluator takes minutes on some of them
+# (goal-projects-view, places-scale joins), so the cross-store agreement tests leave them out.
+# Known gap: their answers on rdflib and Virtuoso are not yet checked against Oxigraph's.
+VIEW_QUERIES = frozenset({"describe", "links-in", "goal-projects-view", "indicator-view", "project-list",
+                          "restatements", "sectors", "text-view"})
