@@ -42,7 +42,12 @@ def test_published_plan_gives_the_narrative_targets_of_its_text_version(yunnan_p
     from_pdf = process(yunnan_pdf)
     from_text = process(read_plan(shared_plan("yunnan-10th.txt")))
     assert len(from_pdf.targets) >= 30
-    assert targets(from_pdf) == targets(from_text)
+    mine, theirs = set(targets(from_pdf)), set(targets(from_text))
+    assert mine <= theirs
+    # The PDF prints two numbers with a digit-group space (有效灌溉面积达到2 300万亩, 高速公路…1 300公里, read off
+    # the PDF by hand), which the narrative reader refuses rather than guess; the text version prints them whole.
+    assert {(s, v) for s, _, v, _ in theirs - mine} == {("有效灌溉面积", "2300万亩"), ("高速公路", "1300公里")}
+    assert "2 300万亩" in from_pdf.source.text
     # Provenance names the page: the 12% high-tech share is on page 4.
     hightech = next(t for t in from_pdf.targets if t.subject.startswith("高新技术产业"))
     assert from_pdf.locate(hightech.start, hightech.end)["page"] == 4
