@@ -44,8 +44,8 @@ def test_published_plan_gives_the_narrative_targets_of_its_text_version(yunnan_p
     assert len(from_pdf.targets) >= 30
     mine, theirs = set(targets(from_pdf)), set(targets(from_text))
     assert mine <= theirs
-    # The PDF prints two numbers with a digit-group space (有效灌溉面积达到2 300万亩, 高速公路…1 300公里, read off
-    # the PDF by hand), which the narrative reader refuses rather than guess; the text version prints them whole.
+    # The PDF prints two numbers with a space inside (有效灌溉面积达到2 300万亩, 高速公路13 00公里, read off the
+    # PDF's text by hand), which the narrative reader refuses rather than guess; the text version prints them whole.
     assert {(s, v) for s, _, v, _ in theirs - mine} == {("有效灌溉面积", "2300万亩"), ("高速公路", "1300公里")}
     assert "2 300万亩" in from_pdf.source.text
     # Provenance names the page: the 12% high-tech share is on page 4.
