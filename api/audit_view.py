@@ -24,9 +24,8 @@ def _graph(store, iri: str) -> Graph:
 
 
 def audit(store) -> dict:
-    graphs = store.plan_graphs()
-    plans = [g for g in graphs if not g.endswith(AUDIT_SUFFIX)]
-    stored = {g for g in graphs if g.endswith(AUDIT_SUFFIX)}
+    plans = store.plan_graphs()
+    stored = {g for g in store.graphs() if g.endswith(AUDIT_SUFFIX)}
     if plans and all(g + AUDIT_SUFFIX in stored for g in plans):
         findings = [f for g in plans for f in _stored_findings(store, g)]
         source = "stored"
