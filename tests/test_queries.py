@@ -29,7 +29,7 @@ def sample_dataset():
 def oxigraph(sample_dataset, tmp_path_factory):
     store = OxigraphStore(tmp_path_factory.mktemp("store"))
     store.load_dataset(sample_dataset)
-    return _RemoteGap(store)
+    return store
 
 
 class _RemoteGap:
@@ -65,7 +65,7 @@ def virtuoso(sample_dataset):
     store = RemoteStore(endpoint, gsp=os.environ["PLANKG_TEST_GSP"], user=os.environ.get("PLANKG_TEST_USER"),
                         password=os.environ.get("PLANKG_TEST_PASSWORD"), graph_param="graph-uri")
     store.load_dataset(sample_dataset)
-    return store
+    return _RemoteGap(store)
 
 
 @pytest.fixture(params=["oxigraph", "in_memory", "virtuoso"])
