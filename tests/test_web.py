@@ -186,7 +186,8 @@ def test_an_audit_finding_opens_the_highlighted_table_cell(page, server):
     view(page, server, f"audit?plan={SAMPLE}")
     page.wait_for_selector("#findings tbody tr")
     violations = page.locator("tr.findings-row", has=page.locator(".badge.violation"))
-    expect(violations).to_have_count(3)
+    # Four, by hand: 〔1.7〕, the annex total 129.7亿元, 耕地保有量 49.96 vs 44, and 70376户 vs 〔70736〕.
+    expect(violations).to_have_count(4)
     finding = page.locator("tr.findings-row", has_text="户籍人口城镇化率").filter(has=page.locator(".badge.violation"))
     expect(finding).to_contain_text("〔1.7〕")
     shoot(page, "audit")
@@ -201,7 +202,8 @@ def test_an_audit_finding_opens_the_highlighted_table_cell(page, server):
     row = page.locator("tr.indicators-row", has=page.locator(".indicator", has_text="户籍人口城镇化率"))
     expect(row.locator(".finding.violation")).to_have_count(1)
     page.locator(".facet a", has_text="有 yes").click()
-    page.wait_for_function("document.querySelector('.count-shown').textContent === '3'")
+    # 户籍人口城镇化率, 农村安居富民工程 and 耕地保有量 (violations), 森林蓄积量 (binding, printed with no target).
+    page.wait_for_function("document.querySelector('.count-shown').textContent === '4'", timeout=30_000)
     shoot(page, "indicators")
 
 
@@ -338,9 +340,9 @@ def test_every_view_draws_its_numbers_before_the_audit(browser, server):
     for route in held:
         route.continue_()
     pg.wait_for_selector("#view[data-audit='ready']", timeout=240_000)
-    # The sample's two violations in its own indicator table (the third is about an annex project).
+    # The sample's three violations in its own indicator table (the fourth is about an annex project).
     flagged = pg.locator("tr.indicators-row", has=pg.locator(".finding.violation")).locator(".indicator")
-    expect(flagged).to_have_text(["城镇化率：户籍人口城镇化率", "耕地保有量"])
+    expect(flagged).to_have_text(["城镇化率：户籍人口城镇化率", "城乡住房：农村安居富民工程", "耕地保有量"])
     (REPO / "artifacts").mkdir(exist_ok=True)
     (REPO / "artifacts" / "web-time-to-numbers.json").write_text(json.dumps(timings, indent=1, ensure_ascii=False))
     context.close()
