@@ -353,7 +353,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     def audit_task() -> asyncio.Future:
         """The audit of this store generation: one computation, shared by every request (retried if it failed)."""
-        generation = pool["p"].generation
+        generation = pool["p"].version()
         task = audit_cache.get(generation)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             audit_cache.clear()

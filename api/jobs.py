@@ -42,23 +42,40 @@ class Runner:
     def __init__(self, spec, limits: dict, writer: bool = False, egress: str = ""):
         self.spec, self.limits, self.writer, self.egress = spec, limits, writer, egress
         self.store = None
+        self.stamp = None  # the store's generation when this worker opened it
         self.open_error = ""
         self.max_rows = limits.get("max_rows", 10_000)
         self.max_bytes = limits.get("max_response_bytes", 20_000_000)
 
     def open(self) -> None:
-        from plankg.graph.stores import StoreError
+        from plankg.graph.stores import StoreError, store_generation
 
+        if self.spec.kind == "oxigraph":
+            self.stamp = store_generation(self.spec.location)  # read first: a write after it is seen next time
         try:
             self.store = _open(self.spec, self.writer)
+            self.open_error = ""
         except StoreError as exc:
             self.open_error = str(exc)
+
+    def refresh(self) -> None:
+        """Reopen a read-only store written since it was opened (``plankg load`` in another process, or an
+        update): a read-only Oxigraph store answers from the snapshot it opened. One stat when nothing changed."""
+        from plankg.graph.stores import store_generation
+
+        if self.writer or self.spec.kind != "oxigraph" or store_generation(self.spec.location) == self.stamp:
+            return
+        old, self.store = self.store, None
+        if old is not None:
+            old.close()
+        self.open()
 
     def run(self, job: dict):
         from plankg.graph.stores import StoreError
         from plankg.queries.named import QueryError
 
         try:
+            self.refresh()
             if self.store is None:
                 raise JobError(503, "Store unavailable", self.open_error or "the store is not open")
             return getattr(self, "job_" + job["kind"])(job)
@@ -153,10 +170,10 @@ class Runner:
             update_dataset.apply(self.store, job["update"], using, job.get("base"))
         else:
             try:
-                self.store.store.update(job["update"], base_iri=job.get("base"))
+                self.store.update(job["update"], base=job.get("base"))
             except SyntaxError as exc:
                 raise JobError(400, "Update syntax error", str(exc).splitlines()[0][:500]) from None
-        self.store.store.flush()
+        self.store.flush()  # and tells the readers of every process (graph/stores.py GENERATION_FILE)
         return ("ok", None, False)
 
 

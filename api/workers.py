@@ -149,6 +149,13 @@ class WorkerPool:
         for _ in range(size):
             self._idle.put_nowait(_Worker(spec, limits))
 
+    def version(self) -> tuple:
+        """What an answer cached in this process depends on: this server's updates, and the store's own
+        generation stamp (a ``plankg load`` in another process); one stat."""
+        from plankg.graph.stores import store_generation
+
+        return self.generation, store_generation(self.spec.location) if self.spec.kind == "oxigraph" else None
+
     def _give_back(self, loop, worker: _Worker) -> None:
         try:
             loop.call_soon_threadsafe(self._idle.put_nowait, worker)

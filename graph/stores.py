@@ -13,6 +13,7 @@ a plan's named graph in one step, so that a reload never leaves a plan half old,
 from __future__ import annotations
 
 import os
+import time
 import urllib.error
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -28,6 +29,19 @@ DEFAULT_TIMEOUT = 60.0
 
 class StoreError(Exception):
     """A store that cannot be opened, reached, or that refuses a request; one line."""
+
+
+GENERATION_FILE = "plankg-generation"  # in the store's folder: rewritten after each write that plankg commits
+
+
+def store_generation(path: str | Path) -> tuple | None:
+    """A stamp of the last write committed to the store at ``path`` (one stat): a reader that opened the
+    store read-only at another stamp holds an older snapshot, and reopens it to see the change."""
+    try:
+        st = os.stat(Path(path) / GENERATION_FILE)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
 def default_store_dir() -> Path:
@@ -142,6 +156,7 @@ class OxigraphStore(Store):
         self.ox = ox
         self.path = Path(path)
         self.read_only = read_only
+        self.written = False  # set by every write; flush() then tells readers (GENERATION_FILE)
         try:
             if read_only:
                 self.store = ox.Store.read_only(str(self.path))
@@ -183,6 +198,11 @@ class OxigraphStore(Store):
             return Answer("solutions", variables=names, rows=_ox_rows(ox, res, names))
         return Answer("triples", triples=(f"{t} ." for t in res))
 
+    def update(self, sparql: str, base: str | None = None) -> None:
+        """A SPARQL Update, in one transaction (SyntaxError if it does not parse)."""
+        self.written = True
+        self.store.update(sparql, base_iri=base)
+
     def graphs(self) -> list[str]:
         # The store's graph index: no scan of the quads.
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, self.ox.NamedNode))
@@ -191,9 +211,11 @@ class OxigraphStore(Store):
         self._replace(self.ox.NamedNode(graph), _ox_quads(data, graph), [])
 
     def add_to_graph(self, graph: URIRef, data: Graph) -> None:
+        self.written = True
         self.store.extend(_ox_quads(data, graph))
 
     def add_vocabulary(self, quads: list) -> None:
+        self.written = True
         self.store.extend(quads)  # one transaction; adding what is there already changes nothing
 
     def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
@@ -207,6 +229,7 @@ class OxigraphStore(Store):
         store holds the old graph or the new one, whenever the process is stopped.
         """
         ox = self.ox
+        self.written = True
         report = ox.NamedNode(audit_graph_iri(graph.value))
         if not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report):
             self.store.extend(quads + audit)
@@ -231,6 +254,12 @@ class OxigraphStore(Store):
     def flush(self) -> None:
         if not self.read_only:
             self.store.flush()
+        if self.written:  # after the data is durable: a reader that reopens now sees all of it
+            self.written = False
+            marker = self.path / GENERATION_FILE
+            fresh = marker.with_name(f"{GENERATION_FILE}.{os.getpid()}")
+            fresh.write_text(f"{time.time_ns()} {os.getpid()}\n", encoding="ascii")
+            os.replace(fresh, marker)  # atomic: a reader sees the old stamp or the new one
 
     def close(self) -> None:
         import gc
