@@ -403,8 +403,6 @@ def test_keyboard_skip_link_and_landmarks(page, server):
     assert all(labels) and len(set(labels)) == len(labels) >= 2
 
 
-@pytest.mark.xfail(strict=True, reason="the query workers hold the store open read-only at the snapshot they "
-                   "opened; seeing a plan loaded meanwhile needs them to reopen it (the worker pool, branch server)")
 def test_a_plan_loaded_while_the_server_runs_appears(browser, server, store):
     subprocess.run([sys.executable, "-m", "plankg", "load", str(shared_plan("yunnan-10th.txt"))], env=store,
                    check=True, capture_output=True)
