@@ -27,12 +27,7 @@ HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
 TOKEN = "w3c-token"
 
 # Tests that do not pass, and why. Empty means the manifest passes in full.
-NOT_PASSING = {
-    "update_dataset_default_graph": "using-graph-uri: pyoxigraph's update() takes no dataset; refused with 501",
-    "update_dataset_default_graphs": "using-graph-uri: pyoxigraph's update() takes no dataset; refused with 501",
-    "update_dataset_named_graphs": "using-named-graph-uri: pyoxigraph's update() takes no dataset; refused with 501",
-    "update_dataset_full": "using-graph-uri: pyoxigraph's update() takes no dataset; refused with 501",
-}
+NOT_PASSING: dict = {}
 
 manifest = Graph().parse(HERE / "manifest.ttl", format="turtle", publicID="http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest.ttl")
 ENTRIES = list(Collection(manifest, next(manifest.objects(None, MF.entries))))
