@@ -97,7 +97,7 @@ def _graph_operation(ox, op) -> str:
             return target
         return "GRAPH " + str(ox.NamedNode(str(target)))  # a NamedNode is a checked IRI: it writes as <...>
 
-    silent = " SILENT" if op.get("silent") else ""
+    silent = " SILENT" if "silent" in op else ""  # CompValue.get answers the key itself when it is absent
     if op.name in ("Clear", "Drop", "Create"):
         return f"{op.name.upper()}{silent} {graph(op.graphiri)}"
     source, target = (g if g == "DEFAULT" else str(ox.NamedNode(str(g))) for g in op.graph)
@@ -107,18 +107,20 @@ def _graph_operation(ox, op) -> str:
 def _solutions(store, op, using) -> list:
     """The WHERE's solutions over the protocol's dataset, as rdflib's engine finds them on the parse tree."""
     from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
     from rdflib.plugins.sparql.evaluate import evalPart
     from rdflib.plugins.sparql.sparql import QueryContext
 
     ox = store.ox
     ds = Dataset()
+    default = ds.get_context(DATASET_DEFAULT_GRAPH_ID)
     for iri in using.default:  # merged: the default graph of the WHERE
-        _copy(store, ox.NamedNode(iri), ds.default_context)
+        _copy(store, ox.NamedNode(iri), default)
     for iri in using.named:
         _copy(store, ox.NamedNode(iri), ds.graph(URIRef(iri)))
     ctx = QueryContext(ds, initBindings={})
     ctx.prologue = op.prologue
-    ctx = ctx.pushGraph(ds.default_context)  # not the union: rdflib's default is the union of all graphs
+    ctx = ctx.pushGraph(default)  # not the union: rdflib's default is the union of all graphs
     return list(evalPart(ctx, op.where))
 
 

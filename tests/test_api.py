@@ -376,10 +376,11 @@ def test_conflicting_update_dataset_is_refused(server):
     r = httpx.post(server + "/sparql?using-named-graph-uri=urn:h", content=update,
                    headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"})
     assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
-    plain = b"INSERT { GRAPH <urn:g> { ?s <urn:p> 1 } } WHERE { ?s <urn:q> 1 }"
-    r = httpx.post(server + "/sparql?using-graph-uri=urn:h", content=plain,
+    # DELETE WHERE has no USING the parameters could stand for: refused, never applied with the dataset ignored.
+    r = httpx.post(server + "/sparql?using-graph-uri=urn:h", content=b"DELETE WHERE { ?s <urn:q> 1 }",
                    headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"})
-    assert r.status_code == 501  # refused, never applied with the dataset ignored
+    assert r.status_code == 501 and r.headers["content-type"] == "application/problem+json"
+    assert "DELETE WHERE" in r.json()["detail"]
 
 
 def test_request_bodies_are_limited(server):
