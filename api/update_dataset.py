@@ -160,12 +160,18 @@ def _quads(ox, clause, solution, fresh: dict) -> list:
         g = ox.DefaultGraph() if graph is None else value(graph)
         if g is None or not isinstance(g, (URIRef, ox.DefaultGraph)):
             continue
-        g = ox.NamedNode(str(g)) if isinstance(g, URIRef) else g
+        try:
+            g = ox.NamedNode(str(g)) if isinstance(g, URIRef) else g
+        except ValueError:
+            continue
         for s, p, o in triples:
             s, p, o = value(s), value(p), value(o)
             if s is None or p is None or o is None or isinstance(s, Literal) or not isinstance(p, URIRef):
                 continue
-            out.append(ox.Quad(_ox(ox, s), _ox(ox, p), _ox(ox, o), g))
+            try:
+                out.append(ox.Quad(_ox(ox, s), _ox(ox, p), _ox(ox, o), g))
+            except ValueError:  # not an RDF term (an IRI() of a string that is no IRI): no triple, as for unbound
+                continue
     return out
 
 

@@ -117,3 +117,9 @@ def test_a_failing_operation_says_what_was_applied(store):
     assert failed.value.status == 400 and "operation 2 (DROP)" in failed.value.detail
     assert "operations 1 to 1 were applied" in failed.value.detail
     assert rows(store, "SELECT ?s { GRAPH <urn:g:d> { ?s ?p ?o } }") == [("urn:x:five",)]
+
+
+def test_a_term_that_is_no_rdf_term_skips_its_triple(store):
+    apply(store, P + "INSERT { GRAPH <urn:g:out> { ?s :link ?bad . ?s :kept true } } "
+          "WHERE { ?s :name ?name BIND(IRI(CONCAT(\"no scheme \", ?name)) AS ?bad) }", QueryDataset(("urn:g:b",)), None)
+    assert rows(store, "SELECT ?s ?p { GRAPH <urn:g:out> { ?s ?p ?o } }") == [("urn:x:one", "urn:x:kept")]
