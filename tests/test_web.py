@@ -11,7 +11,6 @@ artifacts/screenshots/; axe-core (tests/vendor/axe.min.js, MPL-2.0) checks every
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import REPO, shared_plan, start_server
+from support import REPO, shared_plan, start_server, stop_server, two_plan_store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "artifacts" / "screenshots"
@@ -43,24 +42,14 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store")
-    env = {**os.environ, "PLANKG_STORE": str(store)}
-    subprocess.run([sys.executable, "-m", "plankg", "load"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "plankg", "load", str(shared_plan("national-14th.md"))], env=env,
-                   check=True, capture_output=True)
-    return env
+    return two_plan_store(tmp_path_factory.mktemp("store"))
 
 
 @pytest.fixture(scope="module")
 def server(store):
     proc, base = start_server(store)
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # still busy with a request (an audit): stop it
-        proc.kill()
-        proc.wait(timeout=20)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +96,7 @@ def find_row(page, table, row):
         nxt = page.locator(f"#{table} nav.pages a", has_text="下一页")
         assert nxt.count(), "the row is on no page"
         nxt.click()
-        page.wait_for_selector(f"#view[data-ready]")
+        page.wait_for_selector("#view[data-ready]")
     return row.first
 
 
@@ -313,7 +302,7 @@ def test_switch_plan_from_a_copied_link(browser, server):
     expect(pg.locator("a.goal")).to_have_count(6)
     expect(pg.locator("a.goal").first).to_contain_text("经济发展取得新成效")
     pg.select_option("#plan", label=TACHENG)
-    pg.wait_for_selector(f"a.goal >> text=经济保持中高速增长")
+    pg.wait_for_selector("a.goal >> text=经济保持中高速增长")
     assert f"plan={SAMPLE}" in pg.url
     context.close()
 
