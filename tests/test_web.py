@@ -11,6 +11,7 @@ artifacts/screenshots/; axe-core (tests/vendor/axe.min.js, MPL-2.0) checks every
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -291,6 +292,33 @@ def test_sparql_errors_construct_and_describe(page, server):
     # History keeps what was run; the permalink restores the query.
     assert page.locator("#history option").count() >= 3
     assert "DESCRIBE" in page.evaluate("decodeURIComponent(location.hash)")
+
+
+def test_sparql_results_as_a_chart(page, server):
+    # 森林覆盖率's target in the plan table, printed 13 (%): one number, one bar.
+    query = f"""PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name ?target WHERE {{ GRAPH <https://w3id.org/plankg/graph/{SAMPLE}> {{
+  ?i a pkg:Indicator ; rdfs:label ?name ; pkg:table/pkg:tableKind "plan" .
+  ?t pkg:indicator ?i ; pkg:role pkg:Target ; pkg:value ?target }}
+  FILTER(CONTAINS(STR(?name), "森林覆盖率")) }}"""
+    view(page, server, f"sparql?plan={SAMPLE}")
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.focus()")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelector('#view').dataset.results === '1'")
+    page.click(".yasr .select_chart")
+    bars = page.locator(".yasr svg.plankg-chart rect.bar")
+    expect(bars).to_have_count(1)
+    expect(page.locator(".yasr svg.plankg-chart")).to_contain_text("森林覆盖率")
+    expect(page.locator(".yasr svg.plankg-chart")).to_contain_text("13")
+    shoot(page, "sparql-chart")
+    # Words only: no chart is offered.
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)",
+                  query.replace("SELECT ?name ?target", "SELECT ?name"))
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.focus()")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".yasr svg.plankg-chart")).to_have_count(0)
+    expect(page.locator(".yasr .select_chart")).to_have_class(re.compile("disabled"))
 
 
 def test_switch_plan_from_a_copied_link(browser, server):
