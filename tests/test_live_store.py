@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from support import run_cli, shared_plan, start_server
+from support import run_cli, shared_plan, start_server, stop_server
 
 TITLE = "某县国民经济和社会发展第十三个五年规划纲要"
 SAMPLE = "654200-fyp13"
@@ -38,8 +38,7 @@ def live(tmp_path_factory):
     assert run_cli("load", env=env).returncode == 0  # the bundled sample
     proc, base = start_server(env, "--query-timeout", "60", "--max-concurrent", "2")
     yield base, env, root
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_server(proc)
 
 
 def get(base: str, path: str, **params) -> dict:
