@@ -49,10 +49,10 @@ def apply(store, update: str, using, base: str | None) -> None:
     for number, op in enumerate(operations, 1):
         try:
             _run(store, op, using)
-        except JobError:
-            raise
         except Exception as exc:
             done = f"operations 1 to {number - 1} were applied" if number > 1 else "nothing was applied"
+            if isinstance(exc, JobError):
+                raise JobError(exc.status, exc.title, f"operation {number}: {exc.detail}; {done}") from None
             raise JobError(400, "Update failed", f"operation {number} ({_label(op.name)}) failed, {done}: "
                            f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}") from None
 
