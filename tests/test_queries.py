@@ -220,6 +220,10 @@ def test_parameters_are_bound_as_terms_not_text(oxigraph):
         get("county-projects").bind({"code": "65422' OR '1"})
     with pytest.raises(QueryError):
         get("goal-projects").bind({})  # required
+    # A plan by its bare id is the plan's IRI; anything else that is no IRI stays refused.
+    assert get("outline").bind({"plan": "654200-fyp13"}).bindings["plan"] == URIRef(PLAN)
+    with pytest.raises(QueryError):
+        get("outline").bind({"plan": "654200 fyp13"})
     with pytest.raises(QueryError):
         get("goals").bind({"nope": "1"})
 
