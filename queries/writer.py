@@ -24,7 +24,10 @@ def write(tree) -> str:
     lines = [_prologue(decl) for decl in prologue]
     if _name(query) not in ("SelectQuery", "AskQuery"):
         raise Unwritable(f"a {_name(query) or 'query'} form")
-    lines.append(_query(query))
+    try:
+        lines.append(_query(query))
+    except KeyError as exc:  # a node without a part its rule always has: the parser lost it
+        raise Unwritable(f"a parse node without its {exc}") from None
     return "\n".join(lines)
 
 
@@ -95,7 +98,7 @@ def _group(g) -> str:
     if _name(g) != "GroupGraphPatternSub":
         raise Unwritable(f"group {_name(g)}")
     body = "\n".join(_part(p) for p in _opt(g, "part") or ())
-    return "{\n" + "".join(f"  {line}\n" for line in body.splitlines()) + "}"
+    return "{\n" + "".join(f"  {line}\n" for line in body.split("\n")) + "}"
 
 
 def _part(p) -> str:
@@ -167,7 +170,7 @@ def _path(p) -> str:
     if name == "PathNegatedPropertySet":
         return "!(" + " | ".join(_path(x) for x in p["part"]) + ")"
     if name == "InversePath":
-        return "^" + _term(p["part"])  # rdflib's parser drops this iri: KeyError, refused below
+        return "^" + _term(p["part"])  # rdflib's parser drops this IRI: the KeyError refuses it
     if name == "DistinctPath":
         return f"DISTINCT({_path(p['part'])})"
     if name == "pname":
@@ -258,7 +261,7 @@ def _term(t) -> str:
     if name == "pname":
         return f"{_opt(t, 'prefix') or ''}:{_opt(t, 'localname') or ''}"
     if name == "literal":
-        text = Literal(str(t["string"])).n3()
+        text = _string(str(t["string"]))
         if _opt(t, "lang"):
             return f"{text}@{t['lang']}"
         if "datatype" in t:
@@ -270,6 +273,19 @@ def _term(t) -> str:
         return "_:" + str(t)
     if isinstance(t, Literal) and t.datatype in _SHORT and _SHORT[t.datatype].fullmatch(str(t)):
         return str(t)  # as the grammar's INTEGER, DECIMAL, DOUBLE, true, false: LIMIT wants an INTEGER
-    if isinstance(t, (URIRef, Literal)):
+    if isinstance(t, Literal):
+        text = _string(str(t))
+        return f"{text}@{t.language}" if t.language else f"{text}^^{t.datatype.n3()}" if t.datatype else text
+    if isinstance(t, URIRef):
         return t.n3()
     raise Unwritable(f"term {t!r}"[:200])
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _string(text: str) -> str:
+    """A string on one line (a layout that indents lines must not reach into it): escapes for
+    quotes, backslashes and line breaks, \\u escapes for other control characters."""
+    return '"' + "".join(_ESCAPES.get(c) or (f"\\u{ord(c):04X}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c)
+                         for c in text) + '"'
