@@ -9,8 +9,9 @@ A header is the leading comment block::
 
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
-``initBindings``; for a remote endpoint, which has no such parameter, a VALUES join added to
-the parsed algebra, see :func:`inline_values`). An optional parameter left unset stays unbound.
+``initBindings``). A remote endpoint has no such parameter: :func:`bound_text` substitutes the terms
+in rdflib's parse tree and writes the tree back (:mod:`plankg.queries.writer`), sending the text only
+if it parses to the same algebra (docs/queries.md). An optional parameter left unset stays unbound.
 """
 
 from __future__ import annotations
@@ -98,20 +99,25 @@ def bound_text(text: str, bindings: dict) -> str:
 
     refuse = "this query cannot be sent to a remote endpoint with parameters"
     tree = _parse(text)
+    if getattr(tree[1], "name", None) not in ("SelectQuery", "AskQuery"):
+        raise QueryError(f"{refuse}: only SELECT and ASK queries take them")
     where = tree[1]["where"]
     if where.name != "GroupGraphPatternSub":
         raise QueryError(f"{refuse}: its WHERE is a bare sub-query")
     terms = {Variable(k): v for k, v in bindings.items()}
     _canonical_blank_nodes(tree)
     _substitute(where, terms, refuse)
-    values = [CompValue("InlineData", var=[var], value=[term]) for var, term in sorted(terms.items())]
+    values = [CompValue("InlineData", var=[var], value=[terms[var]]) for var in sorted(terms)]
     where["part"] = values + list(where["part"] if "part" in where else [])
     try:
         sent = write(tree)
+    except Unwritable as exc:
+        raise QueryError(f"{refuse} ({exc})") from None
+    try:
         expected = algebra.translateQuery(tree).algebra  # after writing: the translation edits the tree
         again = algebra.translateQuery(_parse(sent)).algebra
-    except (Unwritable, QueryError) as exc:
-        raise QueryError(f"{refuse} ({exc})") from None
+    except Exception as exc:  # rdflib's algebra, or the written text, fails: send nothing
+        raise QueryError(f"{refuse} ({type(exc).__name__}: {str(exc)[:200]})") from None
     if _flat_triples(again) != _flat_triples(expected):
         raise QueryError(f"{refuse}: its text, written back, does not parse to the same query")
     return sent
