@@ -21,14 +21,12 @@ class Unwritable(Exception):
 def write(tree) -> str:
     """The text of a parsed query: ``tree`` is what ``rdflib.plugins.sparql.parser.parseQuery`` returns."""
     prologue, query = tree[0], tree[1]
-    lines = [_prologue(decl) for decl in prologue]
     if _name(query) not in ("SelectQuery", "AskQuery"):
         raise Unwritable(f"a {_name(query) or 'query'} form")
     try:
-        lines.append(_query(query))
+        return "\n".join([*(_prologue(decl) for decl in prologue), _query(query)])
     except KeyError as exc:  # a node without a part its rule always has: the parser lost it
         raise Unwritable(f"a parse node without its {exc}") from None
-    return "\n".join(lines)
 
 
 def _opt(node, key):
