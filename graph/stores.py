@@ -406,13 +406,13 @@ class RemoteStore(Store):
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         from plankg.queries.checks import Invalid, Refused, inspect_query
-        from plankg.queries.named import QueryError, inline_values
+        from plankg.queries.named import QueryError, bound_text
 
         text, bindings = _unpack(sparql)
         try:
             form = inspect_query(text).form
-            if bindings:  # no protocol parameter carries bindings: VALUES, built from the parsed algebra
-                text = inline_values(text, bindings)
+            if bindings:  # no protocol parameter carries bindings: substituted in the parse tree
+                text = bound_text(text, bindings)
         except (Invalid, Refused, QueryError) as exc:
             raise StoreError(str(exc)) from None
         w = self._wrapper(text, dataset)

@@ -14,13 +14,15 @@ all of them). The answer is the same; tests/test_queries.py checks it for every 
 
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
-``initBindings``; for a remote endpoint, which has no such parameter, a VALUES join added to
-the parsed algebra, see :func:`inline_values`). An optional parameter left unset stays unbound.
+``initBindings``). A remote endpoint has no such parameter: :func:`bound_text` substitutes the terms
+in rdflib's parse tree and writes the tree back (:mod:`plankg.queries.writer`), sending the text only
+if it parses to the same algebra (docs/queries.md). An optional parameter left unset stays unbound.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -88,42 +90,149 @@ class BoundQuery:
     plan_scoped: bool = False  # its answer lies in the graph of the plan bound to ?plan (header "scope: plan")
 
 
-# Operators with one operand that the bound variables' VALUES may go under: solution modifiers,
-# aggregation, and the FILTERs and BINDs that should see a bound parameter.
-_SINGLE = {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery", "Project", "Slice", "Distinct",
-           "Reduced", "OrderBy", "AggregateJoin", "Group", "Extend", "Filter"}
+def bound_text(text: str, bindings: dict) -> str:
+    """The query with ``bindings`` substituted, as text, for a remote endpoint (no protocol carries bindings).
 
-
-def inline_values(text: str, bindings: dict) -> str:
-    """The query with a VALUES join of ``bindings`` at the root of its WHERE pattern, generated from
-    rdflib's algebra (for remote endpoints, which take no bindings). Refuses what the algebra
-    cannot be written back from, rather than send a different query."""
+    On rdflib's parse tree, never the text: each bound variable in the WHERE pattern is replaced by
+    its term (Oxigraph's ``substitutions`` semantics, SEP-0007: FILTERs, OPTIONALs, EXISTS and nested
+    groups all see the value), a ``VALUES`` for each starts the WHERE group so the results still carry
+    it, and :mod:`plankg.queries.writer` writes the tree out. The text is sent only if parsing it
+    again gives the algebra of the substituted tree; anything else is refused, never sent changed.
+    """
     from rdflib import Variable
     from rdflib.plugins.sparql import algebra
-    from rdflib.plugins.sparql.algebra import Join, ToMultiSet
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    from .checks import parse_query
+    from .writer import Unwritable, write
 
-    # rdflib writes some algebra back wrongly (BINDs in a UNION): send nothing that does not come back the same.
+    refuse = "this query cannot be sent to a remote endpoint with parameters"
+    tree = _parse(text)
+    if getattr(tree[1], "name", None) not in ("SelectQuery", "AskQuery"):
+        raise QueryError(f"{refuse}: only SELECT and ASK queries take them")
+    where = tree[1]["where"]
+    if where.name != "GroupGraphPatternSub":
+        raise QueryError(f"{refuse}: its WHERE is a bare sub-query")
+    terms = {Variable(k): v for k, v in bindings.items()}
+    _canonical_blank_nodes(tree)
+    _substitute(where, terms, refuse)
+    values = [CompValue("InlineData", var=[var], value=[terms[var]]) for var in sorted(terms)]
+    where["part"] = values + list(where["part"] if "part" in where else [])
     try:
-        plain = algebra.translateQuery(parse_query(text))
-        again = algebra.translateQuery(parse_query(algebra.translateAlgebra(plain)))
-    except Exception as exc:
-        raise QueryError(f"this query cannot be sent to a remote endpoint with parameters ({type(exc).__name__})") from None
-    if again.algebra != plain.algebra:
-        raise QueryError("this query cannot be sent to a remote endpoint with parameters: rdflib cannot write it back")
-    query = algebra.translateQuery(parse_query(text))
-    node = query.algebra
-    while getattr(node.p, "name", None) in _SINGLE:
-        node = node.p
-    values = CompValue("values", res=[{Variable(k): v for k, v in bindings.items()}])
-    node["p"] = Join(ToMultiSet(values), node.p)
+        sent = write(tree)
+    except Unwritable as exc:
+        raise QueryError(f"{refuse} ({exc})") from None
     try:
-        return algebra.translateAlgebra(query)
+        expected = algebra.translateQuery(tree).algebra  # after writing: the translation edits the tree
+        again = algebra.translateQuery(_parse(sent)).algebra
+    except Exception as exc:  # rdflib's algebra, or the written text, fails: send nothing
+        raise QueryError(f"{refuse} ({type(exc).__name__}: {str(exc)[:200]})") from None
+    if _flat_triples(again) != _flat_triples(expected):
+        raise QueryError(f"{refuse}: its text, written back, does not parse to the same query")
+    return sent
+
+
+def _parse(text: str):
+    from rdflib.plugins.sparql import parser
+
+    try:
+        return parser.parseQuery(text)
     except Exception as exc:
-        raise QueryError(f"this query cannot be sent to a remote endpoint with parameters "
-                         f"({type(exc).__name__}); run it without them") from None
+        raise QueryError(f"query syntax error: {str(exc).splitlines()[0][:300]}") from None
+
+
+def _children(node):
+    """(container, key) of every child of a parse node: dict entries and list items."""
+    from pyparsing import ParseResults
+
+    if isinstance(node, dict):
+        return [(node, k) for k in list(node.keys())]
+    if isinstance(node, (list, ParseResults)):
+        return [(node, i) for i in range(len(node))]
+    return []
+
+
+def _raw(container, key):
+    """A child as stored (a CompValue's ``[]`` would evaluate it)."""
+    return OrderedDict.__getitem__(container, key) if isinstance(container, OrderedDict) else container[key]
+
+
+def _canonical_blank_nodes(tree) -> None:
+    """Name blank nodes b0, b1, … in order: ``[ … ]`` parses to a new random one each time."""
+    from rdflib import BNode
+
+    names: dict = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for container, key in reversed(_children(node)):
+            child = _raw(container, key)
+            if isinstance(child, BNode):
+                container[key] = names.setdefault(child, BNode(f"b{len(names)}"))
+            else:
+                stack.append(child)
+
+
+def _substitute(node, terms: dict, refuse: str) -> None:
+    """Replace the bound variables by their terms below ``node``, refusing where a term cannot stand."""
+    from rdflib import URIRef, Variable
+
+    name = getattr(node, "name", None) if isinstance(node, dict) else None
+    if name == "SubSelect" and _mentions(node, terms):
+        raise QueryError(f"{refuse}: a parameter is used inside a sub-query")
+    if name in ("Bind", "InlineData", "Builtin_BOUND") and _mentions(
+            {k: _raw(node, k) for k in node if k in ("var", "arg")}, terms):
+        raise QueryError(f"{refuse}: a parameter is assigned by BIND or VALUES, or tested with BOUND()")
+    graph = _raw(node, "term") if name == "GraphGraphPattern" else None
+    if isinstance(graph, Variable) and graph in terms and not isinstance(terms[graph], URIRef):
+        raise QueryError(f"{refuse}: GRAPH takes an IRI")
+    if name == "TriplesBlock":
+        for flat in _raw(node, "triples"):
+            for verb in flat[1::3]:
+                if isinstance(verb, Variable) and verb in terms and not isinstance(terms[verb], URIRef):
+                    raise QueryError(f"{refuse}: a predicate takes an IRI")
+    for container, key in _children(node):
+        child = _raw(container, key)
+        if isinstance(child, Variable):
+            if child in terms:
+                container[key] = terms[child]
+        else:
+            _substitute(child, terms, refuse)
+
+
+def _mentions(node, terms: dict) -> bool:
+    from rdflib import Variable
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Variable):
+            if n in terms:
+                return True
+        else:
+            stack.extend(_raw(c, k) for c, k in _children(n))
+    return False
+
+
+def _flat_triples(node):
+    """A copy of an algebra in which each block of parsed triples is one flat list of triples: how
+    a block's triples are grouped by subject (``;``) means nothing, and is left to the writer."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        copy = CompValue(node.name)
+        for key in node:
+            value = _raw(node, key)
+            if node.name == "TriplesBlock" and key == "triples":
+                flat = [t for part in value for t in part]
+                value = [tuple(flat[i:i + 3]) for i in range(0, len(flat), 3)]
+            copy[key] = _flat_triples(value)
+        return copy
+    if isinstance(node, (list, ParseResults)):
+        return [_flat_triples(x) for x in node]
+    if isinstance(node, tuple):
+        return tuple(_flat_triples(x) for x in node)
+    return node
 
 
 def to_term(raw: str, type_: str, name: str = "value"):

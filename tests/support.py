@@ -84,6 +84,6 @@ def two_plan_store(directory: Path) -> dict:
 # Named queries written for the web views and Linked Data pages, which the service runs on Oxigraph
 # (tests/test_web.py, tests/test_linked_data.py). rdflib's evaluator takes minutes on some of them
 # (goal-projects-view, places-scale joins), so the cross-store agreement tests leave them out.
-# Known gap: their answers on rdflib and Virtuoso are not yet checked against Oxigraph's.
+# Their answers on Virtuoso are checked against Oxigraph's in tests/test_remote_binding.py; on rdflib, not yet.
 VIEW_QUERIES = frozenset({"describe", "links-in", "goal-projects-view", "indicator-view", "project-list",
                           "restatements", "sectors", "text-view"})

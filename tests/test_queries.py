@@ -32,26 +32,6 @@ def oxigraph(sample_dataset, tmp_path_factory):
     return store
 
 
-class _RemoteGap:
-    """The remote store, with one known gap reported as an expected failure: named-query parameters
-    are bound for a remote endpoint through rdflib's algebra writer, which cannot write some of our
-    queries back, and the store refuses those (a clear error, never a wrong answer)."""
-
-    def __init__(self, store):
-        self.store = store
-
-    def __getattr__(self, name):
-        return getattr(self.store, name)
-
-    def query(self, *args, **kwargs):
-        try:
-            return self.store.query(*args, **kwargs)
-        except StoreError as exc:
-            if "cannot be sent to a remote endpoint with parameters" in str(exc):
-                pytest.xfail(f"known gap, remote parameter binding: {exc}")
-            raise
-
-
 @pytest.fixture(scope="session")
 def in_memory(sample_dataset):
     return RdflibStore(dataset=sample_dataset)
@@ -65,7 +45,7 @@ def virtuoso(sample_dataset):
     store = RemoteStore(endpoint, gsp=os.environ["PLANKG_TEST_GSP"], user=os.environ.get("PLANKG_TEST_USER"),
                         password=os.environ.get("PLANKG_TEST_PASSWORD"), graph_param="graph-uri")
     store.load_dataset(sample_dataset)
-    return _RemoteGap(store)
+    return store
 
 
 @pytest.fixture(params=["oxigraph", "in_memory", "virtuoso"])
@@ -180,7 +160,7 @@ def test_every_named_query_agrees_across_stores(oxigraph, in_memory, virtuoso):
         assert first, name
         assert normal(in_memory.query(sparql)) == first, name
         answers[name] = (sparql, first)
-    for name, (sparql, first) in answers.items():  # after the others: a refused remote binding ends the test
+    for name, (sparql, first) in answers.items():
         assert normal(virtuoso.query(sparql)) == first, name
 
 
