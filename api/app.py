@@ -332,6 +332,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def queries():
         return [q.as_json() for q in named.catalogue().values()]
 
+    @app.get("/queries/{name}/sparql", tags=["queries"], response_class=PlainTextResponse,
+             responses={200: {"content": {"application/sparql-query": {}}}})
+    async def named_text(name: str, request: Request):
+        """The named query with its parameters substituted, as a query anyone can run or edit (the SPARQL
+        page's editor): substituted on the parse tree and checked, never spliced into the text (docs/queries.md)."""
+        if name not in named.catalogue():
+            raise Problem(404, "Not Found", f"no named query {name}")
+        (text,) = await run({"kind": "bound_text", "name": name, "params": dict(request.query_params)}, lane="named")
+        return PlainTextResponse(text, media_type="application/sparql-query")
+
     @app.get("/queries/{name}", tags=["queries"])
     async def run_named(name: str, request: Request):
         params = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}

@@ -136,6 +136,18 @@ class Runner:
         res, truncated = self._capped(self.store.answer(job["query"]))
         return ("ok", res, truncated)
 
+    def job_bound_text(self, job: dict):
+        """A named query's text with its parameters substituted on the parse tree (queries/named.py)."""
+        from plankg.queries import named
+
+        bound = named.get(job["name"]).bind(job["params"])
+        if not bound.bindings:
+            return ("ok", bound.text)
+        try:
+            return ("ok", named.bound_text(bound.text, bound.bindings))
+        except named.QueryError as exc:
+            raise JobError(400, "Cannot write it out", str(exc).replace("sent to a remote endpoint", "written out")) from None
+
     def job_search(self, job: dict):
         from plankg.extraction import segment
         from plankg.queries import named

@@ -104,6 +104,22 @@ def test_queries_search_audit_docs(server):
     assert httpx.get(server + "/openapi.json").json()["info"]["title"] == "plankg"
 
 
+def test_a_named_query_written_out_with_its_parameters(server):
+    """The SPARQL page's editor gets the named query with its values, written from the parse tree."""
+    r = httpx.get(server + "/queries/county-projects/sparql", params={"code": "654226"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-query")
+    assert '"654226"' in r.text and "# param" not in r.text  # the value as a term; the header comments are gone
+    ran = httpx.post(server + "/sparql", content=r.text.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}).json()
+    names = {b["name"]["value"] for b in ran["results"]["bindings"]}
+    assert "和布克赛尔机场" in names
+    assert names == {r["name"] for r in get_json(server, "/queries/county-projects", code="654226")["items"]}
+    bad = httpx.get(server + "/queries/county-projects/sparql", params={"code": "65422' OR '1"})
+    assert bad.status_code == 400 and "GB/T 2260" in bad.json()["detail"]
+    assert httpx.get(server + "/queries/county-projects/sparql").status_code == 400  # code is required
+    assert httpx.get(server + "/queries/no-such-query/sparql").status_code == 404
+
+
 # --- SPARQL 1.1 Protocol -------------------------------------------------------------------------
 
 def test_query_by_get_post_form_and_direct(server):

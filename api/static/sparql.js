@@ -89,35 +89,16 @@
     Yasqe.forkAutocompleter("property", { name: "plankgProperty", bulk: true, persistenceId: null, get: () => ontologyTerms().then(t => t.properties) }, false);
   }
 
-  // A parameter's value as an RDF term in SPARQL syntax, checked for its declared type (as queries/named.py does).
-  function term(value, p, ctx) {
-    const lit = s => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
-    if (p.type === "iri") {
-      let iri = value;
-      const [prefix, ...rest] = value.split(":");
-      if (PREFIXES[prefix] && rest.length && !rest.join(":").startsWith("//")) iri = PREFIXES[prefix] + rest.join(":");
-      else if (p.name === "plan" && !value.includes(":")) iri = ctx.ID + value;
-      if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]*$/.test(iri)) throw new Error(`${p.name}: 不是 IRI not an IRI: ${value}`);
-      return `<${iri}>`;
+  // The named query with its parameters, as the server writes it: substituted on the parsed query and checked
+  // (GET /queries/NAME/sparql), never spliced into the text here. A bad value comes back as a 400 naming it.
+  async function boundText(nq, values) {
+    const given = Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v);
+    const r = await fetch(`/queries/${encodeURIComponent(nq.name)}/sparql?${new URLSearchParams(given)}`);
+    if (!r.ok) {
+      const p = await r.json().catch(() => ({}));
+      throw new Error(`${r.status} ${p.title || r.statusText}: ${p.detail || ""}`);
     }
-    if (p.type === "gbt2260") {
-      if (!/^(\d{6}|[a-z]+(-\d+)?)$/.test(value)) throw new Error(`${p.name}: 不是 GB/T 2260 代码 not a GB/T 2260 code: ${value}`);
-      return `${lit(value)}^^<https://w3id.org/plankg/ontology#GBT2260>`;
-    }
-    if (p.type === "integer") { if (!/^[+-]?\d+$/.test(value)) throw new Error(`${p.name}: 不是整数 not an integer`); return value; }
-    if (p.type === "decimal") { if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(value)) throw new Error(`${p.name}: 不是小数 not a decimal`); return `${lit(value)}^^<http://www.w3.org/2001/XMLSchema#decimal>`; }
-    if (p.type === "zh") return `${lit(value)}@zh`;
-    return lit(value);
-  }
-  function bind(nq, values, ctx) {
-    if (!nq.params.length) return nq.sparql;
-    const row = nq.params.map(p => {
-      const v = (values[p.name] ?? "").trim();
-      if (!v) { if (p.required) throw new Error(`${p.name}: 必填 required (${p.description})`); return "UNDEF"; }
-      return term(v, p, ctx);
-    });
-    const block = `VALUES (${nq.params.map(p => "?" + p.name).join(" ")}) { (${row.join(" ")}) }`;
-    return nq.sparql.replace(/\bWHERE\s*\{/i, m => `${m}\n  ${block}`);
+    return r.text();
   }
 
   // Suggestions for a parameter: values of the right kind, never the plan's IRI for a goal or a sector.
@@ -238,13 +219,13 @@
       params = p; history.replaceState(null, "", href("sparql", p));
       showForm(e.target.value);
     };
-    form.onsubmit = e => {
+    form.onsubmit = async e => {
       e.preventDefault();
       const nq = queries.find(q => q.name === $("#examples").value);
       if (!nq) return status("先选择一个命名查询 choose a named query first", true);
       const values = Object.fromEntries([...fields.querySelectorAll("input")].map(i => [i.name, i.value]));
       let text;
-      try { text = bind(nq, values, ctx); } catch (err) { return status(err.message, true); }
+      try { text = await boundText(nq, values); } catch (err) { return status(err.message, true); }
       const p = new URLSearchParams(params);
       for (const [k, v] of Object.entries(values)) { p.delete("p." + k); if (v) p.set("p." + k, v); }
       params = p;
