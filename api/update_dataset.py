@@ -176,12 +176,6 @@ def _quads(ox, clause, solution, fresh: dict) -> list:
 
 
 def _ox(ox, term):
-    if isinstance(term, ox.BlankNode):
-        return term
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
+    from plankg.graph.stores import _ox_term
+
+    return term if isinstance(term, ox.BlankNode) else _ox_term(ox, term)

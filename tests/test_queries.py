@@ -11,41 +11,13 @@ from rdflib import URIRef
 from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
 from plankg.graph.build import build_dataset
-from plankg.graph.stores import OxigraphStore, RdflibStore, RemoteStore, StoreError
+from plankg.graph.stores import OxigraphStore
 from plankg.queries.named import QueryError, catalogue, get, parse
 
 from support import VIEW_QUERIES, run_cli, shared_plan
 
 PLAN = "https://w3id.org/plankg/id/654200-fyp13"
 NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("decimal", "integer", "int", "long", "double")}
-
-
-@pytest.fixture(scope="session")
-def sample_dataset():
-    return build_dataset([read(sample_plan_path())])
-
-
-@pytest.fixture(scope="session")
-def oxigraph(sample_dataset, tmp_path_factory):
-    store = OxigraphStore(tmp_path_factory.mktemp("store"))
-    store.load_dataset(sample_dataset)
-    return store
-
-
-@pytest.fixture(scope="session")
-def in_memory(sample_dataset):
-    return RdflibStore(dataset=sample_dataset)
-
-
-@pytest.fixture(scope="session")
-def virtuoso(sample_dataset):
-    endpoint = os.environ.get("PLANKG_TEST_ENDPOINT")
-    if not endpoint:
-        pytest.skip("no test triplestore: .ci/run starts Virtuoso and sets PLANKG_TEST_ENDPOINT")
-    store = RemoteStore(endpoint, gsp=os.environ["PLANKG_TEST_GSP"], user=os.environ.get("PLANKG_TEST_USER"),
-                        password=os.environ.get("PLANKG_TEST_PASSWORD"), graph_param="graph-uri")
-    store.load_dataset(sample_dataset)
-    return store
 
 
 @pytest.fixture(params=["oxigraph", "in_memory", "virtuoso"])

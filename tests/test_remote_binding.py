@@ -1,16 +1,11 @@
 """Named-query parameters for a remote endpoint: substituted in the parse tree and written back as text
 (queries/named.py bound_text, queries/writer.py). Oxigraph's own ``substitutions`` are the reference."""
 
-import os
-
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import parser
 
-from plankg import sample_plan_path
-from plankg.extraction.pipeline import read
-from plankg.graph.build import build_dataset
-from plankg.graph.stores import OxigraphStore, RemoteStore, StoreError
+from plankg.graph.stores import StoreError
 from plankg.queries.named import BoundQuery, QueryError, bound_text, catalogue, get
 from plankg.queries.writer import write
 
@@ -23,29 +18,6 @@ SAMPLES = {"goal": f"{PLAN}/part-2/chapter-3/goal-2", "code": "654202", "sector"
            "entity": f"{PLAN}/annex-2/project-3", "needle": "森林覆盖率", "name": "森林覆盖率",
            "place": "place:654202", "attribute": "pkg:Binding", "category": "生态文明", "text": "水"}
 REFUSED = "cannot be sent to a remote endpoint with parameters"
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return build_dataset([read(sample_plan_path())])
-
-
-@pytest.fixture(scope="module")
-def oxigraph(dataset, tmp_path_factory):
-    store = OxigraphStore(tmp_path_factory.mktemp("store"))
-    store.load_dataset(dataset)
-    return store
-
-
-@pytest.fixture(scope="module")
-def virtuoso(dataset):
-    endpoint = os.environ.get("PLANKG_TEST_ENDPOINT")
-    if not endpoint:
-        pytest.skip("no test triplestore: .ci/run starts Virtuoso and sets PLANKG_TEST_ENDPOINT")
-    store = RemoteStore(endpoint, gsp=os.environ["PLANKG_TEST_GSP"], user=os.environ.get("PLANKG_TEST_USER"),
-                        password=os.environ.get("PLANKG_TEST_PASSWORD"), graph_param="graph-uri")
-    store.load_dataset(dataset)
-    return store
 
 
 def variants():
