@@ -251,11 +251,11 @@ class _Linker:
             for hit in src.hits:
                 theme, _, shares = self.shares(hit.theme)
                 for goal, share in shares:
-                    e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
-                                 self._mention(goal, theme), round(src.weight * share, 6))
+                    contribution = round(src.weight * share, 6)
                     slot = (goal.key, hit.term if src.kind in summed else "")
-                    if slot not in best or e.contribution > best[slot].contribution:
-                        best[slot] = e
+                    if slot not in best or contribution > best[slot].contribution:
+                        best[slot] = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
+                                              self._mention(goal, theme), contribution)
             for (key, _), e in best.items():
                 totals[key] = totals.get(key, 0.0) + e.contribution
                 evidence.setdefault(key, []).append(e)

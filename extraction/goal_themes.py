@@ -95,6 +95,12 @@ def term_themes() -> dict[str, str]:
 
 def find(text: str, base: int = 0) -> list[Hit]:
     """The theme terms of ``text`` as words in context, with offsets ``base + i``."""
+    return [Hit(term, theme, base + start, base + end) for term, theme, start, end in _find(text)]
+
+
+@segment.per_vocabulary
+def _find(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """The theme terms of ``text`` with their offsets in it (the same texts are asked about often)."""
     bounds, inside_long = _boundaries(text)
     starts, themes_of = _terms(), term_themes()
     shares = [(m.start(), m.end()) for m in _SHARE.finditer(text)]
@@ -110,9 +116,9 @@ def find(text: str, base: int = 0) -> list[Hit]:
         end = i + len(match)
         denominator = _PER.search(text[max(0, i - 3):i]) or any(s < i and end <= e for s, e in shares)
         if not denominator:
-            out.append(Hit(match, themes_of[match], base + i, base + end))
+            out.append((match, themes_of[match], i, end))
         i = end
-    return out
+    return tuple(out)
 
 
 def _boundaries(text: str) -> tuple[frozenset[int], frozenset[int]]:

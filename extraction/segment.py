@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import jieba
 
@@ -42,6 +42,30 @@ def add_words(words) -> None:
 
 
 _taught = 0
+_MEMO_SIZE = 50_000
+
+
+def per_vocabulary(fn):
+    """Remember ``fn(text)``, which depends on jieba's cut, until the tokenizer learns words.
+
+    Components ask about the same short texts many times (a goal's words, once for every project
+    that may serve it): each is cut once per vocabulary, and the answer is what a fresh cut gives.
+    """
+    memo: dict[str, object] = {}
+    state = [_taught]
+
+    @wraps(fn)
+    def remembered(text: str):
+        if state[0] != _taught:
+            memo.clear()
+            state[0] = _taught
+        if text not in memo:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[text] = fn(text)
+        return memo[text]
+
+    return remembered
 
 
 def words(text: str) -> list[str]:

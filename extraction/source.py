@@ -243,6 +243,10 @@ def prepare(text: str, soft_breaks: frozenset[int] = frozenset()) -> tuple[str, 
     return normalise_layout(text, normalised, starts, ends, soft_breaks)
 
 
+# Characters normalise() keeps as they are: not a CR, a space or a full-width form that _fold may fold.
+_PLAIN = re.compile(r"[^\r \uff01-\uff5e]+")
+
+
 def normalise(text: str) -> tuple[str, array, array]:
     """Normalise line ends, full-width alphanumerics and stray spaces in numbers.
 
@@ -255,6 +259,13 @@ def normalise(text: str) -> tuple[str, array, array]:
     n = len(text)
     i = 0
     while i < n:
+        if plain := _PLAIN.match(text, i):  # most of a plan: characters kept as they are, in one step
+            j = plain.end()
+            out.append(text[i:j])
+            starts.extend(range(i, j))
+            ends.extend(range(i + 1, j + 1))
+            i = j
+            continue
         ch = text[i]
         if ch == "\r":
             end = i + 2 if i + 1 < n and text[i + 1] == "\n" else i + 1
@@ -268,7 +279,7 @@ def normalise(text: str) -> tuple[str, array, array]:
             while j < n and text[j] == " ":
                 j += 1
             nxt = _fold(text[j]) if j < n else ""
-            prev = out[-1]
+            prev = out[-1][-1]
             # "2 0 0 1年", "91 %": drop a space between a digit and more of the number. Not a
             # wider gap: "285.5   750" are two numbers in columns (pdftotext -layout).
             if j - i == 1 and (prev.isdigit() and nxt in _NUMBER_TAIL or prev == "." and nxt.isdigit()):
