@@ -130,6 +130,7 @@ class _Linker:
         self.sub_themes: dict[str, set[str]] = {}
         self.subgoals: list[Goal] = []
         self._shares: dict[str, tuple] = {}
+        self._contributed: dict[tuple[str, float], tuple] = {}
 
     # --- goals' side ----------------------------------------------------------------------------
 
@@ -249,10 +250,10 @@ class _Linker:
         for src in sources:
             best: dict[tuple[str, str], Evidence] = {}
             for hit in src.hits:
-                theme, _, shares = self.shares(hit.theme)
-                for goal, share in shares:
-                    contribution = round(src.weight * share, 6)
-                    slot = (goal.key, hit.term if src.kind in summed else "")
+                theme, contributions = self._contributions(hit.theme, src.weight)
+                term = hit.term if src.kind in summed else ""
+                for goal, contribution in contributions:
+                    slot = (goal.key, term)
                     if slot not in best or contribution > best[slot].contribution:
                         best[slot] = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
                                               self._mention(goal, theme), contribution)
@@ -260,6 +261,14 @@ class _Linker:
                 totals[key] = totals.get(key, 0.0) + e.contribution
                 evidence.setdefault(key, []).append(e)
         return totals, evidence
+
+    def _contributions(self, theme: str, weight: float) -> tuple[str, list[tuple[Goal, float]]]:
+        """What a term of the theme in a source of this weight gives each goal (asked for every project)."""
+        key = (theme, weight)
+        if key not in self._contributed:
+            quoted, _, shares = self.shares(theme)
+            self._contributed[key] = quoted, [(goal, round(weight * share, 6)) for goal, share in shares]
+        return self._contributed[key]
 
     def _rank(self, p, totals, evidence, sub: Goal | None) -> list[GoalLink]:
         if not totals:

@@ -118,6 +118,7 @@ def extract_targets(doc: Document) -> None:
     indicators = [i for t in doc.tables if t.kind == "plan" for i in t.indicators]
     segment.add_words(i.name for i in indicators)
     _tokens.cache_clear()
+    _content.cache_clear()  # kept for one plan's linking, as its tokens are
     for target in doc.targets:
         _link(target, indicators)
 

@@ -204,8 +204,12 @@ def _encodes(text: str, encoding: str) -> bool:
         return False
 
 
+# Control characters (Unicode category Cc: U+0000-001F, U+007F-009F) but tab, line feed, VT, FF, CR.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _checked_text(text: str, name: str) -> str:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(text))
     if controls > max(2, len(text) // 1000):
         raise PlanError(f"{name}: binary file ({controls} control characters), not a plan text")
     return text
