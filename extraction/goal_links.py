@@ -248,16 +248,17 @@ class _Linker:
         totals: dict[str, float] = {}
         evidence: dict[str, list[Evidence]] = {}
         for src in sources:
-            best: dict[tuple[str, str], Evidence] = {}
+            best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest: contribution, hit, ...
             for hit in src.hits:
                 theme, contributions = self._contributions(hit.theme, src.weight)
                 term = hit.term if src.kind in summed else ""
                 for goal, contribution in contributions:
                     slot = (goal.key, term)
-                    if slot not in best or contribution > best[slot].contribution:
-                        best[slot] = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
-                                              self._mention(goal, theme), contribution)
-            for (key, _), e in best.items():
+                    if slot not in best or contribution > best[slot][0]:
+                        best[slot] = (contribution, hit, theme, goal)
+            for (key, _), (contribution, hit, theme, goal) in best.items():
+                e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
+                             self._mention(goal, theme), contribution)
                 totals[key] = totals.get(key, 0.0) + e.contribution
                 evidence.setdefault(key, []).append(e)
         return totals, evidence
