@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from . import goal_themes
 from .goal_themes import Hit, lineage
 from .goals import Goal
-from .model import Document
+from .model import Document, Node
 
 HEADING_WEIGHT = {"box": 0.4, "section": 0.3, "chapter": 0.2, "part": 0.15, "annex": 0.15}
 OPENING = 0.3  # a heading's opening sentence, relative to the heading
@@ -131,6 +131,13 @@ class _Linker:
         self.subgoals: list[Goal] = []
         self._shares: dict[str, tuple] = {}
         self._contributed: dict[tuple[str, float], tuple] = {}
+        self._chains: dict[int, list[Node]] = {}
+
+    def _headings(self, offset: int) -> list[Node]:
+        """The outline nodes of HEADING_WEIGHT's kinds around an offset, outermost first (asked thrice a project)."""
+        if offset not in self._chains:
+            self._chains[offset] = self.doc.container_of(offset, kinds=tuple(HEADING_WEIGHT))
+        return self._chains[offset]
 
     # --- goals' side ----------------------------------------------------------------------------
 
@@ -208,7 +215,7 @@ class _Linker:
         if p.category:  # the box line's heading, printed before the project
             at = doc.text.rfind(p.category, max(0, p.start - 5000), p.start + len(p.category))
             out.append(_Source("category", CATEGORY, p.key, p.category, _hits(p.category, at if at >= 0 else None)))
-        chain = doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))
+        chain = self._headings(p.start)
         for node in reversed(chain):
             weight = HEADING_WEIGHT[node.kind]
             if node.title:
@@ -278,7 +285,7 @@ class _Linker:
         ranked = sorted(totals, key=lambda k: (-round(totals[k], 6), order[k].order))
         best = totals[ranked[0]]
         kept = [k for k in ranked if totals[k] >= max(KEEP_MIN, KEEP_SHARE * best)][:KEEP_MAX] or ranked[:1]
-        path = [p.key] + [n.key for n in reversed(self.doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT)))]
+        path = [p.key] + [n.key for n in reversed(self._headings(p.start))]
         links = []
         for rank, key in enumerate(kept, start=1):
             ev = sorted(evidence[key], key=lambda e: (-e.contribution, _KIND_ORDER[e.kind], e.start or -1, e.term))
@@ -294,7 +301,7 @@ class _Linker:
         doc = self.doc
         text = doc.text[sub.start:sub.end]
         sources = [_Source("name", NAME, sub.key, sub.title, goal_themes.find(text, sub.start))]
-        for node in reversed(doc.container_of(sub.start, kinds=tuple(HEADING_WEIGHT))):
+        for node in reversed(self._headings(sub.start)):
             if node.title:
                 sources.append(_Source("heading", HEADING_WEIGHT[node.kind], node.key, node.heading,
                                        self._hits_at(node.title, node.start)))
@@ -313,7 +320,7 @@ class _Linker:
 
     def _subgoal(self, p, sources: list[_Source]) -> tuple[Goal, Evidence] | None:
         """The innermost sub-goal above the project whose narrow themes the project's own words share."""
-        chain = [n.key for n in self.doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))]
+        chain = [n.key for n in self._headings(p.start)]
         own = [(src, h) for src in sources if src.kind in ("name", "category", "project", "box", "sector")
                for h in src.hits]
         for scope in reversed(chain):

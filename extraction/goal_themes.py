@@ -101,15 +101,19 @@ def find(text: str, base: int = 0) -> list[Hit]:
 @segment.per_vocabulary
 def _find(text: str) -> tuple[tuple[str, str, int, int], ...]:
     """The theme terms of ``text`` with their offsets in it (the same texts are asked about often)."""
-    bounds, inside_long = _boundaries(text)
+    seg = segment.Segmentation(text)  # cuts only the blocks where a term is printed
+
+    def word_edge(k: int) -> bool:  # a boundary, or inside a long word
+        return k in seg or seg.inside_word(k, _LONG_WORD)
+
     starts, themes_of = _terms(), term_themes()
     shares = [(m.start(), m.end()) for m in _SHARE.finditer(text)]
     out, i = [], 0
     while i < len(text):
         match = None
-        if i in bounds or i in inside_long:
-            match = next((t for t in starts.get(text[i], ()) if text.startswith(t, i)
-                          and (i + len(t) in bounds or i + len(t) in inside_long)), None)
+        printed = [t for t in starts.get(text[i], ()) if text.startswith(t, i)]
+        if printed and word_edge(i):
+            match = next((t for t in printed if word_edge(i + len(t))), None)
         if match is None:
             i += 1
             continue
@@ -119,15 +123,6 @@ def _find(text: str) -> tuple[tuple[str, str, int, int], ...]:
             out.append((match, themes_of[match], i, end))
         i = end
     return tuple(out)
-
-
-def _boundaries(text: str) -> tuple[frozenset[int], frozenset[int]]:
-    bounds, inside = {0, len(text)}, set()
-    for _, start, end in segment.tokenizer().tokenize(text):
-        bounds.update((start, end))
-        if end - start >= _LONG_WORD:
-            inside.update(range(start + 1, end))
-    return frozenset(bounds), frozenset(inside)
 
 
 def _local(iri) -> str:

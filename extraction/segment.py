@@ -104,6 +104,7 @@ class Segmentation:
         self._starts = [a for a, _ in spans]
         self._spans = spans
         self._cuts: dict[int, frozenset[int]] = {}
+        self._long: dict[tuple[int, int], frozenset[int]] = {}
         self._taught = _taught
 
     def __contains__(self, offset: int) -> bool:
@@ -115,19 +116,43 @@ class Segmentation:
             return self.text[offset - 1:offset + 1] != "\r\n"
         return offset in self._cut(i)
 
+    def inside_word(self, offset: int, length: int) -> bool:
+        """Whether ``offset`` lies strictly inside a word of at least ``length`` characters (length > 2:
+        only blocks hold such words)."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i < 0 or not self._spans[i][0] < offset < self._spans[i][1]:
+            return False
+        self._cut(i)  # drops both caches if the tokenizer learnt words since
+        inside = self._long.get((i, length))
+        if inside is None:
+            inside, pos = set(), self._spans[i][0]
+            for word in _block_words(self.text[self._spans[i][0]:self._spans[i][1]]):
+                if len(word) >= length:
+                    inside.update(range(pos + 1, pos + len(word)))
+                pos += len(word)
+            inside = self._long[(i, length)] = frozenset(inside)
+        return offset in inside
+
     def _cut(self, i: int) -> frozenset[int]:
         if self._taught != _taught:  # the tokenizer learnt words since: cut again
             self._cuts.clear()
+            self._long.clear()
             self._taught = _taught
         cut = self._cuts.get(i)
         if cut is None:
             start, end = self._spans[i]
             offsets, pos = set(), start
-            for word in tokenizer().cut(self.text[start:end]):
+            for word in _block_words(self.text[start:end]):
                 pos += len(word)
                 offsets.add(pos)
             cut = self._cuts[i] = frozenset(offsets)
         return cut
+
+
+@per_vocabulary
+def _block_words(block: str) -> tuple[str, ...]:
+    """jieba's words of one block, shared by every text that holds the block."""
+    return tuple(tokenizer().cut(block))
 
 
 def of(text: str) -> Segmentation:
