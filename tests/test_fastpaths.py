@@ -317,7 +317,7 @@ def test_lazy_segmentation_knows_the_inside_of_long_words():
     lazy = segment.Segmentation(text)
     inside = [i for i in range(len(text) + 1) if lazy.inside_word(i, 5)]
     assert inside == sorted(_long_word_insides(text, 5))
-    assert inside == list(range(3, 9))  # inside 中华人民共和国 (offsets 2-9), jieba's one long word here
+    assert set(range(3, 9)) <= set(inside)  # inside 中华人民共和国 (offsets 2-9), one word in jieba's dictionary
 
 
 @pytest.mark.parametrize("name", ["yunnan-10th.txt", "national-14th.md"])
