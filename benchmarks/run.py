@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
-import json
 import os
 import platform
 import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from common import free_port, median_time, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS: list[tuple[str, str, str, str]] = []
@@ -40,15 +38,6 @@ import sys, jieba
 tk = jieba.Tokenizer(); tk.initialize()
 tk.lcut(open(sys.argv[1], encoding="utf-8").read())
 """
-
-
-def median_time(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def row(what: str, seconds: float, baseline: float | None = None, note: str = "") -> None:
@@ -252,24 +241,6 @@ def remote(parts, skipped: list[str]) -> None:
 
 # --- HTTP -----------------------------------------------------------------------------------------------
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str) -> None:
-    import httpx
-
-    for _ in range(240):
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
-
-
 def _hammer(url: str, params: dict, requests: int, concurrency: int, headers: dict | None = None):
     import httpx
 
@@ -306,12 +277,12 @@ def http(store_path: Path, requests: int = 300, concurrency: int = 8) -> None:
         if not Path(cmd[0]).exists():
             print(f"  ({cmd[0]} is absent: pip install '.[bench]')")
             continue
-        port = _port()
+        port = free_port()
         proc = subprocess.Popen([c.replace("{port}", str(port)) for c in cmd], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait(base + ("/healthz" if "plankg" in cmd else "/query?query=ASK%7B%7D"))
+            wait_until_up(base + ("/healthz" if "plankg" in cmd else "/query?query=ASK%7B%7D"))
             _hammer(base + path, params, 20, concurrency, headers)  # warm up
             total, lat = _hammer(base + path, params, requests, concurrency, headers)
             results[name] = requests / total
