@@ -20,6 +20,14 @@ def ontology_file(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
+def words(name: str) -> tuple[str, ...]:
+    """A word list of ontology/lexicon: one word a line, then an optional "# rule: …" note; longest first."""
+    with open(ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
+        found = {line.split("#", 1)[0].strip() for line in fh if not line.startswith("#")}
+    return tuple(sorted(found - {""}, key=lambda w: (-len(w), w)))
+
+
 def load(name: str) -> Graph:
     graph = Graph()
     graph.parse(ontology_file(name), format="turtle")

@@ -157,8 +157,7 @@ def _join_wrapped(text: str, children: list[Node]) -> list[Node]:
 @lru_cache(maxsize=1)
 def _review_words() -> tuple[str, ...]:
     """ontology/lexicon/review-headings.txt: headings of where the plan starts from (发展基础, 发展环境)."""
-    with open(lexicon.ontology_file("lexicon/review-headings.txt"), encoding="utf-8") as fh:
-        return tuple(w.strip() for w in fh if w.strip() and not w.startswith("#"))
+    return lexicon.words("review-headings.txt")
 
 
 @lru_cache(maxsize=1)
@@ -548,8 +547,8 @@ def _subject_variants(subject: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _action_words() -> tuple[str, ...]:
     """ontology/lexicon/target-actions.txt: 建设, 新建, …"""
-    with open(lexicon.ontology_file("lexicon/target-actions.txt"), encoding="utf-8") as fh:
-        return tuple(w.strip() for w in fh if w.strip() and not w.startswith("#"))
+    return lexicon.words("target-actions.txt")
+
 
 
 @lru_cache(maxsize=1)

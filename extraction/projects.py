@@ -156,7 +156,7 @@ def _named_item(text: str, start: int, end: int, numbered: bool) -> tuple[str, i
         if pattern is _SENTENCE_ITEM:
             rest = re.split(r"[，,。；;、]", text[m.end():end], maxsplit=1)[0]
             said = text[m.end() - 1]
-            verbs = _words("measure-heads.txt") + _words("construction-verbs.txt")
+            verbs = lexicon.words("measure-heads.txt") + lexicon.words("construction-verbs.txt")
             described = _opens_measure(rest) or rest.startswith(verbs)
             listed = "、" in text[m.end():end] and not described  # 公路：甲公路、乙公路: a category
             if not _ends_with(m.group("name"), _heads()) or (said == "。" and not numbered) or listed \
@@ -193,9 +193,9 @@ def _classify(p: Project, in_box: bool, declared: bool = False) -> None:
     name = _PHASE.sub("", re.sub(r"[（(][^）)]*[）)]$", "", p.name.strip()))  # 集中供热三期 -> 集中供热
     if _opens_measure(name):
         p.kind, p.kind_reason = "measure", "opens with a verb of policy action"
-    elif any(q in name for q in _words("unnamed-quantities.txt")):
+    elif any(q in name for q in lexicon.words("unnamed-quantities.txt")):
         p.kind, p.kind_reason = "measure", "an unnamed quantity of things (一批, 若干), not one named thing"
-    elif _ends_with(name, _heads()) and not _ends_with(name, _words("not-heads.txt")):
+    elif _ends_with(name, _heads()) and not _ends_with(name, lexicon.words("not-heads.txt")):
         p.kind, p.kind_reason = "project", "ends with a project head noun"
     elif in_box:  # a box's list is the genre's list of projects (专栏: 重点项目)
         p.kind, p.kind_reason = "project", ("an item of a box titled as projects" if declared
@@ -208,7 +208,7 @@ _PHASE = re.compile(r"[（(]?[一二三四五六七八九十\d]+期(?:工程)?[�
 
 
 def _opens_measure(name: str) -> bool:
-    return name.startswith(_words("measure-openers.txt"))
+    return name.startswith(lexicon.words("measure-openers.txt"))
 
 
 # --- annexes ---------------------------------------------------------------------------------
@@ -405,16 +405,8 @@ def _join_headless(text: str, items: list[tuple[int, int]], places: tuple[set, s
     return out
 
 
-@lru_cache(maxsize=None)
-def _words(name: str) -> tuple[str, ...]:
-    """A lexicon file of ontology/lexicon: one word per line, then an optional "# rule: …" note."""
-    with open(lexicon.ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
-        words = {line.split("#", 1)[0].strip() for line in fh if not line.startswith("#")}
-    return tuple(sorted(words - {""}, key=lambda w: (-len(w), w)))
-
-
 def _heads() -> tuple[str, ...]:
-    return _words("project-heads.txt")
+    return lexicon.words("project-heads.txt")
 
 
 def _ends_with(name: str, words: tuple[str, ...]) -> bool:
@@ -423,9 +415,9 @@ def _ends_with(name: str, words: tuple[str, ...]) -> bool:
 
 def _has_head(name: str) -> bool:
     """Whether a piece is complete: it ends with a project head or an action noun."""
-    if _ends_with(name, _words("not-heads.txt")):
+    if _ends_with(name, lexicon.words("not-heads.txt")):
         return False
-    return _ends_with(name, _heads()) or _ends_with(name, _words("measure-heads.txt"))
+    return _ends_with(name, _heads()) or _ends_with(name, lexicon.words("measure-heads.txt"))
 
 
 # --- after splitting -----------------------------------------------------------------------------

@@ -6,6 +6,11 @@ A header is the leading comment block::
     # description: …
     # param plan: iri — the plan (default: every plan)
     # param code: gbt2260 required — the GB/T 2260 code
+    # scope: plan
+
+``scope: plan`` says the query reads nothing but the graph of the plan bound to ``?plan`` (and the
+vocabulary): a store may then give its engine that dataset alone (Oxigraph reads one plan's graph, not
+all of them). The answer is the same; tests/test_queries.py checks it for every such query.
 
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
@@ -49,6 +54,7 @@ class NamedQuery:
     description: str
     params: list[Param] = field(default_factory=list)
     text: str = ""
+    scope: str = ""  # "plan": reads only the bound plan's graph and the vocabulary
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
@@ -69,7 +75,7 @@ class NamedQuery:
                     raise QueryError(f"{self.name}: parameter {p.name} is required ({p.description})")
             else:
                 bindings[p.name] = to_term(raw, p.type, p.name)
-        return BoundQuery(self.text, bindings)
+        return BoundQuery(self.text, bindings, plan_scoped=self.scope == "plan" and "plan" in bindings)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class BoundQuery:
 
     text: str
     bindings: dict = field(default_factory=dict)
+    plan_scoped: bool = False  # its answer lies in the graph of the plan bound to ?plan (header "scope: plan")
 
 
 # Operators with one operand that the bound variables' VALUES may go under: solution modifiers,
@@ -163,6 +170,10 @@ def parse(name: str, text: str) -> NamedQuery:
             q.title = m.group(1).strip()
         elif m := re.match(r"#\s*description:\s*(.*)", line):
             q.description = m.group(1).strip()
+        elif m := re.match(r"#\s*scope:\s*(\S+)", line):
+            if m.group(1) != "plan":
+                raise QueryError(f"{name}: unknown scope {m.group(1)} (the one scope is: plan)")
+            q.scope = m.group(1)
         elif m := _PARAM.match(line):
             pname, ptype, required, default, desc = m.groups()
             if ptype not in TYPES:

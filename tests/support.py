@@ -62,6 +62,25 @@ def start_server(env: dict, *args: str, cwd: str | None = None,
     pytest.fail("the server did not start: " + log.read().decode(errors="replace")[-2000:])
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # still busy with a request (an audit): stop it
+        proc.kill()
+        proc.wait(timeout=20)
+
+
+def two_plan_store(directory: Path) -> dict:
+    """An embedded store in ``directory`` holding the sample and the national 14th plan, loaded by the real
+    CLI; returns the environment that points plankg at it."""
+    env = {**os.environ, "PLANKG_STORE": str(directory)}
+    subprocess.run([sys.executable, "-m", "plankg", "load"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "plankg", "load", str(shared_plan("national-14th.md"))], env=env,
+                   check=True, capture_output=True)
+    return env
+
+
 # Named queries written for the web views and Linked Data pages, which the service runs on Oxigraph
 # (tests/test_web.py, tests/test_linked_data.py). rdflib's evaluator takes minutes on some of them
 # (goal-projects-view, places-scale joins), so the cross-store agreement tests leave them out.

@@ -559,11 +559,10 @@ def test_row_cap_stops_reading_the_engine(tmp_path):
 def test_audit_reads_the_stored_report(tmp_path):
     """The contract of docs/http.md: the report of plan graph G stored as the named graph G/audit is read,
     not recomputed; its findings are those of the audit itself."""
-    from rdflib import Graph, URIRef
+    from rdflib import URIRef
 
     from plankg import sample_plan_path
     from plankg.graph.audit import audit_dataset
-    from plankg.graph.report import render
     from plankg.graph.stores import OxigraphStore
     from support import run_cli
 
@@ -589,6 +588,9 @@ def test_audit_reads_the_stored_report(tmp_path):
         assert audit["summary"] == {"violation": 4, "warning": 4, "info": 21}
         assert sorted((f["severity"], f["entity"]) for f in audit["findings"]) == sorted(
             (f.severity, f.entity) for f in result.findings)
+        # Every cell and phrase of each finding, as the audit gave them (the web page highlights each one).
+        assert sorted((f["rule"], f["entity"], json.dumps(f["spans"])) for f in audit["findings"]) == sorted(
+            (f.rule, f.entity, json.dumps([s.as_json() for s in f.spans])) for f in result.findings)
         assert all(f["spans"][0]["line"] for f in audit["findings"] if f["severity"] == "violation")
         assert get_json(base, "/plans")["total"] == 1  # the report graph is no plan
     finally:

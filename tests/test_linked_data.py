@@ -4,10 +4,7 @@ Expected values are read from the plan texts: the sample's 主要指标 table ro
 prints 12.68 for 2015 and 13 for 2020, and the text restates 森林覆盖率13% on lines 264 and 970.
 """
 
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from support import REPO, shared_plan, start_server
+from support import REPO, start_server, stop_server, two_plan_store
 
 ID = "https://w3id.org/plankg/id/"
 PKG = Namespace("https://w3id.org/plankg/ontology#")
@@ -25,15 +22,9 @@ SAMPLE = REPO / "plankg" / "samples" / "tacheng-13th-fyp.txt"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store")
-    env = {**os.environ, "PLANKG_STORE": str(store)}
-    subprocess.run([sys.executable, "-m", "plankg", "load"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "plankg", "load", str(shared_plan("national-14th.md"))], env=env,
-                   check=True, capture_output=True)
-    proc, base = start_server(env)
+    proc, base = start_server(two_plan_store(tmp_path_factory.mktemp("store")))
     yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_server(proc)
 
 
 def forest_cover(base) -> str:

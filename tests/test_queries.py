@@ -12,7 +12,7 @@ from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
 from plankg.graph.build import build_dataset
 from plankg.graph.stores import OxigraphStore, RdflibStore, RemoteStore, StoreError
-from plankg.queries.named import QueryError, catalogue, get
+from plankg.queries.named import QueryError, catalogue, get, parse
 
 from support import VIEW_QUERIES, run_cli, shared_plan
 
@@ -182,6 +182,28 @@ def test_every_named_query_agrees_across_stores(oxigraph, in_memory, virtuoso):
         answers[name] = (sparql, first)
     for name, (sparql, first) in answers.items():  # after the others: a refused remote binding ends the test
         assert normal(virtuoso.query(sparql)) == first, name
+
+
+def test_a_plan_scoped_query_reads_one_plan_and_answers_the_same(tmp_path):
+    """Header "scope: plan": Oxigraph is given the plan's graph and the vocabulary as the whole dataset.
+    On a store of two plans the answer must equal the one read from every graph, for each such query."""
+    store = OxigraphStore(tmp_path / "store")
+    store.load_dataset(build_dataset([read(sample_plan_path()), read(shared_plan("yunnan-10th.txt"))]))
+    scoped = {name: q for name, q in catalogue().items() if q.scope == "plan"}
+    assert {"text-view", "text", "project-list", "indicator-view", "restatements", "outline"} <= set(scoped)
+    for name, q in scoped.items():
+        for plan in store.query("PREFIX pkg: <https://w3id.org/plankg/ontology#> "
+                                "SELECT ?p WHERE { GRAPH ?g { ?p a pkg:Plan } }")["results"]["bindings"]:
+            bound = q.bind({"plan": plan["p"]["value"]})
+            assert bound.plan_scoped
+            whole = type(bound)(bound.text, bound.bindings, plan_scoped=False)
+            answer = normal(store.query(bound))
+            assert answer == normal(store.query(whole)), (name, plan)
+            assert answer or plan["p"]["value"] != PLAN, name  # the sample has rows for each (the other: no table)
+    # Unbound, the plan scope does not apply: every plan's rows.
+    assert not get("project-list").bind({}).plan_scoped
+    with pytest.raises(QueryError):
+        parse("x", "# scope: county\nSELECT * WHERE { ?s ?p ?o }")
 
 
 # --- binding is safe ---------------------------------------------------------------------------

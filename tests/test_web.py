@@ -11,7 +11,7 @@ artifacts/screenshots/; axe-core (tests/vendor/axe.min.js, MPL-2.0) checks every
 import csv
 import io
 import json
-import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import REPO, shared_plan, start_server
+from support import REPO, shared_plan, start_server, stop_server, two_plan_store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "artifacts" / "screenshots"
@@ -43,24 +43,14 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store")
-    env = {**os.environ, "PLANKG_STORE": str(store)}
-    subprocess.run([sys.executable, "-m", "plankg", "load"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "plankg", "load", str(shared_plan("national-14th.md"))], env=env,
-                   check=True, capture_output=True)
-    return env
+    return two_plan_store(tmp_path_factory.mktemp("store"))
 
 
 @pytest.fixture(scope="module")
 def server(store):
     proc, base = start_server(store)
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # still busy with a request (an audit): stop it
-        proc.kill()
-        proc.wait(timeout=20)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +97,7 @@ def find_row(page, table, row):
         nxt = page.locator(f"#{table} nav.pages a", has_text="下一页")
         assert nxt.count(), "the row is on no page"
         nxt.click()
-        page.wait_for_selector(f"#view[data-ready]")
+        page.wait_for_selector("#view[data-ready]")
     return row.first
 
 
@@ -304,6 +294,33 @@ def test_sparql_errors_construct_and_describe(page, server):
     assert "DESCRIBE" in page.evaluate("decodeURIComponent(location.hash)")
 
 
+def test_sparql_results_as_a_chart(page, server):
+    # 森林覆盖率's target in the plan table, printed 13 (%): one number, one bar.
+    query = f"""PREFIX pkg: <https://w3id.org/plankg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name ?target WHERE {{ GRAPH <https://w3id.org/plankg/graph/{SAMPLE}> {{
+  ?i a pkg:Indicator ; rdfs:label ?name ; pkg:table/pkg:tableKind "plan" .
+  ?t pkg:indicator ?i ; pkg:role pkg:Target ; pkg:value ?target }}
+  FILTER(CONTAINS(STR(?name), "森林覆盖率")) }}"""
+    view(page, server, f"sparql?plan={SAMPLE}")
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.focus()")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelector('#view').dataset.results === '1'")
+    page.click(".yasr .select_chart")
+    bars = page.locator(".yasr svg.plankg-chart rect.bar")
+    expect(bars).to_have_count(1)
+    expect(page.locator(".yasr svg.plankg-chart")).to_contain_text("森林覆盖率")
+    expect(page.locator(".yasr svg.plankg-chart")).to_contain_text("13")
+    shoot(page, "sparql-chart")
+    # Words only: no chart is offered.
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)",
+                  query.replace("SELECT ?name ?target", "SELECT ?name"))
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.focus()")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".yasr svg.plankg-chart")).to_have_count(0)
+    expect(page.locator(".yasr .select_chart")).to_have_class(re.compile("disabled"))
+
+
 def test_switch_plan_from_a_copied_link(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
@@ -313,7 +330,7 @@ def test_switch_plan_from_a_copied_link(browser, server):
     expect(pg.locator("a.goal")).to_have_count(6)
     expect(pg.locator("a.goal").first).to_contain_text("经济发展取得新成效")
     pg.select_option("#plan", label=TACHENG)
-    pg.wait_for_selector(f"a.goal >> text=经济保持中高速增长")
+    pg.wait_for_selector("a.goal >> text=经济保持中高速增长")
     assert f"plan={SAMPLE}" in pg.url
     context.close()
 

@@ -33,6 +33,56 @@
     return terms;
   }
 
+  // A chart of SELECT results: one bar per row, a label column against a numeric column the user picks.
+  // Drawn as plain SVG (no chart library to vendor); offered only when some column holds numbers.
+  const NUMERIC = /#(decimal|integer|double|float|long|int|short|nonNegativeInteger|positiveInteger|negativeInteger|nonPositiveInteger)$/;
+  const MAX_BARS = 200;
+  class ChartPlugin {
+    constructor(yasr) { this.yasr = yasr; this.priority = 5; this.label = "图表 Chart"; this.column = null; }
+    columns() {
+      const r = this.yasr.results;
+      if (!r || !r.getBindings || !r.getVariables) return { numeric: [], labels: [] };
+      const rows = r.getBindings(), vars = r.getVariables();
+      const numeric = vars.filter(v => rows.some(b => b[v] && NUMERIC.test(b[v].datatype || "")) &&
+        rows.every(b => !b[v] || NUMERIC.test(b[v].datatype || "")));
+      return { numeric, labels: vars.filter(v => !numeric.includes(v)) };
+    }
+    canHandleResults() { return this.columns().numeric.length > 0; }
+    getIcon() {
+      const i = document.createElement("span");
+      i.textContent = "▤"; i.setAttribute("aria-hidden", "true");
+      return i;
+    }
+    draw() {
+      const { numeric, labels } = this.columns();
+      const rows = this.yasr.results.getBindings();
+      if (!numeric.includes(this.column)) this.column = numeric[0];
+      const name = b => labels.map(v => b[v] ? (b[v].type === "uri" ? b[v].value.split(/[/#]/).pop() : b[v].value) : "").filter(Boolean).join(" · ") || "—";
+      const shown = rows.filter(b => b[this.column]).slice(0, MAX_BARS);
+      const values = shown.map(b => Number(b[this.column].value));
+      const max = Math.max(0, ...values), min = Math.min(0, ...values), span = (max - min) || 1;
+      const W = 640, labelW = 220, bar = 18, gap = 4, plot = W - labelW - 80;
+      const x = v => labelW + ((v - min) / span) * plot;
+      const svg = [`<svg class="plankg-chart" role="img" viewBox="0 0 ${W} ${shown.length * (bar + gap) + 8}" width="100%"
+        aria-label="${escAttr(`${this.column}: ${shown.length} 行 rows`)}">`];
+      shown.forEach((b, i) => {
+        const v = values[i], y = 4 + i * (bar + gap), x0 = x(Math.min(0, v)), w = Math.abs(x(v) - x(0));
+        svg.push(`<g><title>${escAttr(name(b))}: ${escAttr(b[this.column].value)}</title>
+          <text x="${labelW - 6}" y="${y + bar - 5}" text-anchor="end">${escAttr(name(b).slice(0, 24))}</text>
+          <rect class="bar" x="${x0}" y="${y}" width="${Math.max(w, 1)}" height="${bar}"></rect>
+          <text x="${Math.max(x(v), x(0)) + 4}" y="${y + bar - 5}">${escAttr(b[this.column].value)}</text></g>`);
+      });
+      svg.push("</svg>");
+      const picker = numeric.length > 1 ? `<label>数值列 Value column <select class="chart-column">${numeric.map(v =>
+        `<option${v === this.column ? " selected" : ""}>${escAttr(v)}</option>`).join("")}</select></label>` : "";
+      const cut = rows.length > shown.length ? `<p class="muted">前 ${shown.length} 行 the first ${shown.length} of ${rows.length} rows</p>` : "";
+      this.yasr.resultsEl.innerHTML = `<div class="chart">${picker}${cut}${svg.join("")}</div>`;
+      const select = this.yasr.resultsEl.querySelector(".chart-column");
+      if (select) select.onchange = e => { this.column = e.target.value; this.draw(); };
+    }
+  }
+  function escAttr(s) { return String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]); }
+
   function registerCompleters(Yasqe) {
     if (Yasqe.Autocompleters.plankgClass) return;
     Yasqe.forkAutocompleter("class", { name: "plankgClass", bulk: true, persistenceId: null, get: () => ontologyTerms().then(t => t.classes) }, false);
@@ -113,13 +163,14 @@
       <div id="yasgui"></div>`;
     const Yasgui = window.Yasgui;
     registerCompleters(Yasgui.Yasqe);
+    if (!Yasgui.Yasr.plugins.chart) Yasgui.Yasr.registerPlugin("chart", ChartPlugin);
     const endpoint = location.origin + "/sparql";
     yasgui = new Yasgui($("#yasgui"), {
       requestConfig: { endpoint, method: "POST" }, copyEndpointOnNewTab: false, populateFromUrl: false, persistenceId: null,
       endpointCatalogueOptions: { getData: () => [{ endpoint }] },
       yasqe: { autocompleters: ["prefixes", "variables", "plankgClass", "plankgProperty"], prefixCcApi: "/static/prefixes.json",
                persistenceId: null, editorHeight: "18rem", resizeable: true },
-      yasr: { prefixes: PREFIXES, persistenceId: null, pluginOrder: ["table", "response"], defaultPlugin: "table",
+      yasr: { prefixes: PREFIXES, persistenceId: null, pluginOrder: ["table", "chart", "response"], defaultPlugin: "table",
               plugins: { table: { dynamicConfig: { pageSize: 50 } } } },
     });
     const tab = yasgui.getTab();
