@@ -56,14 +56,18 @@ def per_vocabulary(fn):
 
     @wraps(fn)
     def remembered(text: str):
-        if state[0] != _taught:
+        taught = _taught
+        if state[0] != taught:
             memo.clear()
-            state[0] = _taught
-        if text not in memo:
+            state[0] = taught
+        value = memo.get(text, memo)  # the memo itself stands for "not there"
+        if value is memo:
+            value = fn(text)
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            memo[text] = fn(text)
-        return memo[text]
+            if state[0] == taught == _taught:  # not cut while another thread taught words
+                memo[text] = value
+        return value
 
     return remembered
 
