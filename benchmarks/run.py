@@ -29,6 +29,7 @@ from common import free_port, median_time, wait_until_up
 REPO = Path(__file__).resolve().parent.parent
 ROWS: list[tuple[str, str, str, str]] = []
 FAILURES: list[str] = []
+LOAD_AT_START = 0.0
 TARGETS: list[tuple[str, bool, str]] = []  # the done-when targets: what, met, the figure
 PLAN_ID = "654200-fyp13"
 PLAN = f"https://w3id.org/plankg/id/{PLAN_ID}"
@@ -332,8 +333,9 @@ def write_results(path: Path, argv: list[str], started: datetime, seconds: float
              f"- command: `{' '.join(['.venv/bin/python', 'benchmarks/run.py', *argv])}`",
              f"- date: {started:%Y-%m-%d %H:%M} UTC; the run took {seconds / 60:.0f} minutes",
              f"- machine: {platform.platform()}, {os.cpu_count()} cores, {int(mem) / 1024 / 1024:.0f} GiB RAM, "
-             f"Python {platform.python_version()}; load average at the start {os.getloadavg()[0]:.1f} "
-             "(a shared machine: absolute times move between runs; ratios are measured side by side)",
+             f"Python {platform.python_version()}; load average {LOAD_AT_START:.1f} at the start, "
+             f"{os.getloadavg()[0]:.1f} at the end (a shared machine: other work ran alongside, absolute times "
+             "move between runs and ratios less so: each is measured side by side with its baseline)",
              f"- outcome: {'every check passed' if not FAILURES else 'FAILED: ' + '; '.join(FAILURES)}", ""]
     if skipped:
         lines += [f"- not run: {'; '.join(skipped)}", ""]
@@ -354,7 +356,8 @@ def main() -> int:
                     help="skip rdflib's in-memory answers to the named queries (minutes for each with GRAPH)")
     ap.add_argument("--output", default=str(REPO / "benchmarks" / "RESULTS.md"))
     args = ap.parse_args()
-    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    global LOAD_AT_START
+    started, t0, LOAD_AT_START = datetime.now(timezone.utc), time.perf_counter(), os.getloadavg()[0]
     from plankg import sample_plan_path
     from plankg.extraction.pipeline import read
     from plankg.graph.build import build_dataset
