@@ -28,6 +28,7 @@ from importlib.resources import files
 from pathlib import Path
 
 GBT2260 = "https://w3id.org/plankg/ontology#GBT2260"
+ID = "https://w3id.org/plankg/id/"
 PREFIXES = {"pkg": "https://w3id.org/plankg/ontology#", "sector": "https://w3id.org/plankg/sector/",
             "place": "https://w3id.org/plankg/place/", "unit": "https://w3id.org/plankg/unit/"}
 TYPES = ("iri", "string", "zh", "gbt2260", "integer", "decimal")
@@ -130,7 +131,8 @@ def to_term(raw: str, type_: str, name: str = "value"):
     from rdflib import XSD, Literal, URIRef  # here: listing the queries needs no rdflib
 
     if type_ == "iri":
-        iri = _expand(raw)
+        # A plan by its id alone (654200-fyp13), as `plankg build` and the web pages name plans.
+        iri = ID + raw if name == "plan" and re.fullmatch(r"[\w-]+", raw) else _expand(raw)
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
             raise QueryError(f"parameter {name}: not an IRI: {raw!r}")
         return URIRef(iri)

@@ -190,7 +190,7 @@ def test_a_plan_scoped_query_reads_one_plan_and_answers_the_same(tmp_path):
     store = OxigraphStore(tmp_path / "store")
     store.load_dataset(build_dataset([read(sample_plan_path()), read(shared_plan("yunnan-10th.txt"))]))
     scoped = {name: q for name, q in catalogue().items() if q.scope == "plan"}
-    assert {"text-view", "text", "project-list", "indicator-view", "restatements", "outline"} <= set(scoped)
+    assert {"text-view", "text", "project-list", "indicator-view", "restatements", "outline", "goals", "places"} <= set(scoped)
     for name, q in scoped.items():
         for plan in store.query("PREFIX pkg: <https://w3id.org/plankg/ontology#> "
                                 "SELECT ?p WHERE { GRAPH ?g { ?p a pkg:Plan } }")["results"]["bindings"]:
@@ -220,6 +220,10 @@ def test_parameters_are_bound_as_terms_not_text(oxigraph):
         get("county-projects").bind({"code": "65422' OR '1"})
     with pytest.raises(QueryError):
         get("goal-projects").bind({})  # required
+    # A plan by its bare id is the plan's IRI; anything else that is no IRI stays refused.
+    assert get("outline").bind({"plan": "654200-fyp13"}).bindings["plan"] == URIRef(PLAN)
+    with pytest.raises(QueryError):
+        get("outline").bind({"plan": "654200 fyp13"})
     with pytest.raises(QueryError):
         get("goals").bind({"nope": "1"})
 
