@@ -12,24 +12,15 @@ Medians of five runs; the ratio is to the floor measured just before.
 from __future__ import annotations
 
 import io
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from common import median_time
 
 from plankg.extraction import read_plan
 from plankg.extraction.readers import pdf as pdf_reader
 
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "plans" / "yunnan-10th.pdf"
-
-
-def median_time(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def floor(data: bytes) -> int:
@@ -62,11 +53,11 @@ def pdfminer_chars(data: bytes) -> int:
 def bench(path: Path) -> None:
     data = path.read_bytes()
     name = path.name
-    base = median_time(lambda: floor(data))
+    base = median_time(lambda: floor(data), 5)
     rows = [
         ("floor: PDFium open + every character with its box", base),
-        ("plankg PDF reader (lines, tables, pages, wraps)", median_time(lambda: pdf_reader.read(data, name))),
-        ("plankg read_plan (reader + layout stage + offset map)", median_time(lambda: read_plan(path))),
+        ("plankg PDF reader (lines, tables, pages, wraps)", median_time(lambda: pdf_reader.read(data, name), 5)),
+        ("plankg read_plan (reader + layout stage + offset map)", median_time(lambda: read_plan(path), 5)),
         ("pdfplumber characters (pdfminer), for comparison", median_time(lambda: pdfminer_chars(data), repeat=1)),
     ]
     print(f"\n{name}: {len(data) // 1024} KiB")

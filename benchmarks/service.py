@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from common import free_port, wait_until_up
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 BIG_BODY = "ASK {} #" + "x" * 1_500_000  # under plankg's 2 MB body limit: it is read, parsed and answered
@@ -34,22 +35,6 @@ ds = Dataset(default_union=True)
 ds.parse(sys.argv[1], format="trig")
 uvicorn.run(SparqlEndpoint(graph=ds, path="/sparql"), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str) -> None:
-    for _ in range(480):
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -119,14 +104,14 @@ def main() -> None:
         env = {**os.environ, "PLANKG_STORE": str(Path(tmp) / "store")}
         trig = Path(tmp) / "plan.trig"
         subprocess.run([sys.executable, "-m", "plankg", "build", "-o", str(trig)], env=env, check=True)
-        port = _port()
+        port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "plankg", "serve", "--port", str(port),
                                    "--query-timeout", "5", "--max-concurrent", "2"],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         baseline = None
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait(base + "/healthz")
+            wait_until_up(base + "/healthz", 240)
             httpx.get(base + "/audit", timeout=600)  # the first audit is computed once, then kept
             attacks = [("POST", "/sparql", {"data": {"query": SLOW}}),
                        ("POST", "/sparql", {"content": BIG_BODY.encode(),
@@ -145,12 +130,12 @@ def main() -> None:
         except ImportError:
             print("rdflib-endpoint is not installed (pip install '.[bench]'): no baseline")
             return
-        bport = _port()
+        bport = free_port()
         baseline = subprocess.Popen([sys.executable, "-c", RDFLIB_ENDPOINT, str(trig), str(bport)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             bbase = f"http://127.0.0.1:{bport}"
-            _wait(bbase + "/sparql?query=ASK%7B%7D")
+            wait_until_up(bbase + "/sparql?query=ASK%7B%7D", 240)
             attacks = [("POST", "/sparql", {"data": {"query": SLOW}}),
                        ("POST", "/sparql", {"content": BIG_BODY.encode(),
                                             "headers": {"Content-Type": "application/sparql-query"}}),

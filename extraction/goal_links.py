@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from . import goal_themes
 from .goal_themes import Hit, lineage
 from .goals import Goal
-from .model import Document
+from .model import Document, Node
 
 HEADING_WEIGHT = {"box": 0.4, "section": 0.3, "chapter": 0.2, "part": 0.15, "annex": 0.15}
 OPENING = 0.3  # a heading's opening sentence, relative to the heading
@@ -130,6 +130,14 @@ class _Linker:
         self.sub_themes: dict[str, set[str]] = {}
         self.subgoals: list[Goal] = []
         self._shares: dict[str, tuple] = {}
+        self._contributed: dict[tuple[str, float], tuple] = {}
+        self._chains: dict[int, list[Node]] = {}
+
+    def _headings(self, offset: int) -> list[Node]:
+        """The outline nodes of HEADING_WEIGHT's kinds around an offset, outermost first (asked thrice a project)."""
+        if offset not in self._chains:
+            self._chains[offset] = self.doc.container_of(offset, kinds=tuple(HEADING_WEIGHT))
+        return self._chains[offset]
 
     # --- goals' side ----------------------------------------------------------------------------
 
@@ -207,7 +215,7 @@ class _Linker:
         if p.category:  # the box line's heading, printed before the project
             at = doc.text.rfind(p.category, max(0, p.start - 5000), p.start + len(p.category))
             out.append(_Source("category", CATEGORY, p.key, p.category, _hits(p.category, at if at >= 0 else None)))
-        chain = doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))
+        chain = self._headings(p.start)
         for node in reversed(chain):
             weight = HEADING_WEIGHT[node.kind]
             if node.title:
@@ -247,19 +255,28 @@ class _Linker:
         totals: dict[str, float] = {}
         evidence: dict[str, list[Evidence]] = {}
         for src in sources:
-            best: dict[tuple[str, str], Evidence] = {}
+            best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest: contribution, hit, ...
             for hit in src.hits:
-                theme, _, shares = self.shares(hit.theme)
-                for goal, share in shares:
-                    e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
-                                 self._mention(goal, theme), round(src.weight * share, 6))
-                    slot = (goal.key, hit.term if src.kind in summed else "")
-                    if slot not in best or e.contribution > best[slot].contribution:
-                        best[slot] = e
-            for (key, _), e in best.items():
+                theme, contributions = self._contributions(hit.theme, src.weight)
+                term = hit.term if src.kind in summed else ""
+                for goal, contribution in contributions:
+                    slot = (goal.key, term)
+                    if slot not in best or contribution > best[slot][0]:
+                        best[slot] = (contribution, hit, theme, goal)
+            for (key, _), (contribution, hit, theme, goal) in best.items():
+                e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
+                             self._mention(goal, theme), contribution)
                 totals[key] = totals.get(key, 0.0) + e.contribution
                 evidence.setdefault(key, []).append(e)
         return totals, evidence
+
+    def _contributions(self, theme: str, weight: float) -> tuple[str, list[tuple[Goal, float]]]:
+        """What a term of the theme in a source of this weight gives each goal (asked for every project)."""
+        key = (theme, weight)
+        if key not in self._contributed:
+            quoted, _, shares = self.shares(theme)
+            self._contributed[key] = quoted, [(goal, round(weight * share, 6)) for goal, share in shares]
+        return self._contributed[key]
 
     def _rank(self, p, totals, evidence, sub: Goal | None) -> list[GoalLink]:
         if not totals:
@@ -268,7 +285,7 @@ class _Linker:
         ranked = sorted(totals, key=lambda k: (-round(totals[k], 6), order[k].order))
         best = totals[ranked[0]]
         kept = [k for k in ranked if totals[k] >= max(KEEP_MIN, KEEP_SHARE * best)][:KEEP_MAX] or ranked[:1]
-        path = [p.key] + [n.key for n in reversed(self.doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT)))]
+        path = [p.key] + [n.key for n in reversed(self._headings(p.start))]
         links = []
         for rank, key in enumerate(kept, start=1):
             ev = sorted(evidence[key], key=lambda e: (-e.contribution, _KIND_ORDER[e.kind], e.start or -1, e.term))
@@ -284,7 +301,7 @@ class _Linker:
         doc = self.doc
         text = doc.text[sub.start:sub.end]
         sources = [_Source("name", NAME, sub.key, sub.title, goal_themes.find(text, sub.start))]
-        for node in reversed(doc.container_of(sub.start, kinds=tuple(HEADING_WEIGHT))):
+        for node in reversed(self._headings(sub.start)):
             if node.title:
                 sources.append(_Source("heading", HEADING_WEIGHT[node.kind], node.key, node.heading,
                                        self._hits_at(node.title, node.start)))
@@ -303,7 +320,7 @@ class _Linker:
 
     def _subgoal(self, p, sources: list[_Source]) -> tuple[Goal, Evidence] | None:
         """The innermost sub-goal above the project whose narrow themes the project's own words share."""
-        chain = [n.key for n in self.doc.container_of(p.start, kinds=tuple(HEADING_WEIGHT))]
+        chain = [n.key for n in self._headings(p.start)]
         own = [(src, h) for src in sources if src.kind in ("name", "category", "project", "box", "sector")
                for h in src.hits]
         for scope in reversed(chain):

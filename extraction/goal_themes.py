@@ -95,33 +95,34 @@ def term_themes() -> dict[str, str]:
 
 def find(text: str, base: int = 0) -> list[Hit]:
     """The theme terms of ``text`` as words in context, with offsets ``base + i``."""
-    bounds, inside_long = _boundaries(text)
+    return [Hit(term, theme, base + start, base + end) for term, theme, start, end in _find(text)]
+
+
+@segment.per_vocabulary
+def _find(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """The theme terms of ``text`` with their offsets in it (the same texts are asked about often)."""
+    seg = segment.Segmentation(text)  # cuts only the blocks where a term is printed
+
+    def word_edge(k: int) -> bool:  # a boundary, or inside a long word
+        return k in seg or seg.inside_word(k, _LONG_WORD)
+
     starts, themes_of = _terms(), term_themes()
     shares = [(m.start(), m.end()) for m in _SHARE.finditer(text)]
     out, i = [], 0
     while i < len(text):
         match = None
-        if i in bounds or i in inside_long:
-            match = next((t for t in starts.get(text[i], ()) if text.startswith(t, i)
-                          and (i + len(t) in bounds or i + len(t) in inside_long)), None)
+        printed = [t for t in starts.get(text[i], ()) if text.startswith(t, i)]
+        if printed and word_edge(i):
+            match = next((t for t in printed if word_edge(i + len(t))), None)
         if match is None:
             i += 1
             continue
         end = i + len(match)
         denominator = _PER.search(text[max(0, i - 3):i]) or any(s < i and end <= e for s, e in shares)
         if not denominator:
-            out.append(Hit(match, themes_of[match], base + i, base + end))
+            out.append((match, themes_of[match], i, end))
         i = end
-    return out
-
-
-def _boundaries(text: str) -> tuple[frozenset[int], frozenset[int]]:
-    bounds, inside = {0, len(text)}, set()
-    for _, start, end in segment.tokenizer().tokenize(text):
-        bounds.update((start, end))
-        if end - start >= _LONG_WORD:
-            inside.update(range(start + 1, end))
-    return frozenset(bounds), frozenset(inside)
+    return tuple(out)
 
 
 def _local(iri) -> str:

@@ -118,6 +118,7 @@ def extract_targets(doc: Document) -> None:
     indicators = [i for t in doc.tables if t.kind == "plan" for i in t.indicators]
     segment.add_words(i.name for i in indicators)
     _tokens.cache_clear()
+    _content.cache_clear()  # kept for one plan's linking, as its tokens are
     for target in doc.targets:
         _link(target, indicators)
 
@@ -498,13 +499,19 @@ def _tokens(text: str) -> tuple:
 
 def _coverage(x: str, y: str) -> tuple[float, int]:
     """Share of x's content characters in words found in y, and how many were missed."""
-    stop = {i for w in _STOP for m in re.finditer(re.escape(w), x) for i in range(m.start(), m.end())}
-    marked = {i for word, start, end in _tokens(x) if word in y for i in range(start, end)}
-    counted = [i for i, ch in enumerate(x) if i not in stop and ("\u4e00" <= ch <= "\u9fff" or ch.isalnum())]
+    counted = _content(x)
     if not counted:
         return 0.0, 0
+    marked = {i for word, start, end in _tokens(x) if word in y for i in range(start, end)}
     hits = sum(1 for i in counted if i in marked)
     return hits / len(counted), len(counted) - hits
+
+
+@lru_cache(maxsize=8192)
+def _content(x: str) -> tuple[int, ...]:
+    """Offsets of x's content characters: Han, letters and digits outside the function words."""
+    stop = {i for w in _STOP for m in re.finditer(re.escape(w), x) for i in range(m.start(), m.end())}
+    return tuple(i for i, ch in enumerate(x) if i not in stop and ("\u4e00" <= ch <= "\u9fff" or ch.isalnum()))
 
 
 def _link(target: NarrativeTarget, indicators: list[Indicator], threshold: float = 0.7) -> None:

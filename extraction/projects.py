@@ -14,6 +14,7 @@ Lists are split on 、，；。 outside brackets; a piece that ends with no proj
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -74,6 +75,8 @@ def extract_projects(doc: Document) -> None:
     for annex in doc.outline.find("annex"):
         doc.projects.extend(_annex_projects(doc, annex))
     doc.projects.extend(_prose_projects(doc, {p.name for p in doc.projects}))
+    mentions = sorted((m for place in doc.places.values() for m in place.mentions), key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     for project in doc.projects:
         if not project.kind_reason:  # an annex's strategic project: named, with its investment
             project.kind, project.kind_reason = "project", "a strategic project of an annex, with its investment"
@@ -81,7 +84,7 @@ def extract_projects(doc: Document) -> None:
             if not c.kind_reason:
                 _classify(c, in_box=True, declared=True)
         for p in [project] + project.components:
-            _enrich(doc, p)
+            _enrich(doc, p, mentions, starts)
 
 
 # --- boxes --------------------------------------------------------------------------------
@@ -425,11 +428,13 @@ def _number(projects: list[Project], container: str) -> None:
         p.container = p.container or container
 
 
-def _enrich(doc: Document, project: Project) -> None:
+def _enrich(doc: Document, project: Project, mentions: list, starts: list[int]) -> None:
+    """Chapter, place mentions and numbers of a project; ``mentions`` are the plan's place mentions
+    in order of their start (``starts``), so a project looks only at those within its span."""
     chain = doc.container_of(project.start, kinds=("chapter", "annex", "part"))
     project.chapter = chain[-1].key if chain else ""
-    project.places = sorted((m for place in doc.places.values() for m in place.mentions
-                             if project.start <= m.start and m.end <= project.end), key=lambda m: m.start)
+    inside = mentions[bisect.bisect_left(starts, project.start):bisect.bisect_right(starts, project.end)]
+    project.places = [m for m in inside if m.end <= project.end]
     project.numbers = list(_numbers_in(project.name))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import jieba
 
@@ -42,6 +42,34 @@ def add_words(words) -> None:
 
 
 _taught = 0
+_MEMO_SIZE = 50_000
+
+
+def per_vocabulary(fn):
+    """Remember ``fn(text)``, which depends on jieba's cut, until the tokenizer learns words.
+
+    Components ask about the same short texts many times (a goal's words, once for every project
+    that may serve it): each is cut once per vocabulary, and the answer is what a fresh cut gives.
+    """
+    memo: dict[str, object] = {}
+    state = [_taught]
+
+    @wraps(fn)
+    def remembered(text: str):
+        taught = _taught
+        if state[0] != taught:
+            memo.clear()
+            state[0] = taught
+        value = memo.get(text, memo)  # the memo itself stands for "not there"
+        if value is memo:
+            value = fn(text)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            if state[0] == taught == _taught:  # not cut while another thread taught words
+                memo[text] = value
+        return value
+
+    return remembered
 
 
 def words(text: str) -> list[str]:
@@ -80,6 +108,7 @@ class Segmentation:
         self._starts = [a for a, _ in spans]
         self._spans = spans
         self._cuts: dict[int, frozenset[int]] = {}
+        self._long: dict[tuple[int, int], frozenset[int]] = {}
         self._taught = _taught
 
     def __contains__(self, offset: int) -> bool:
@@ -91,19 +120,43 @@ class Segmentation:
             return self.text[offset - 1:offset + 1] != "\r\n"
         return offset in self._cut(i)
 
+    def inside_word(self, offset: int, length: int) -> bool:
+        """Whether ``offset`` lies strictly inside a word of at least ``length`` characters (length > 2:
+        only blocks hold such words)."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i < 0 or not self._spans[i][0] < offset < self._spans[i][1]:
+            return False
+        self._cut(i)  # drops both caches if the tokenizer learnt words since
+        inside = self._long.get((i, length))
+        if inside is None:
+            inside, pos = set(), self._spans[i][0]
+            for word in _block_words(self.text[self._spans[i][0]:self._spans[i][1]]):
+                if len(word) >= length:
+                    inside.update(range(pos + 1, pos + len(word)))
+                pos += len(word)
+            inside = self._long[(i, length)] = frozenset(inside)
+        return offset in inside
+
     def _cut(self, i: int) -> frozenset[int]:
         if self._taught != _taught:  # the tokenizer learnt words since: cut again
             self._cuts.clear()
+            self._long.clear()
             self._taught = _taught
         cut = self._cuts.get(i)
         if cut is None:
             start, end = self._spans[i]
             offsets, pos = set(), start
-            for word in tokenizer().cut(self.text[start:end]):
+            for word in _block_words(self.text[start:end]):
                 pos += len(word)
                 offsets.add(pos)
             cut = self._cuts[i] = frozenset(offsets)
         return cut
+
+
+@per_vocabulary
+def _block_words(block: str) -> tuple[str, ...]:
+    """jieba's words of one block, shared by every text that holds the block."""
+    return tuple(tokenizer().cut(block))
 
 
 def of(text: str) -> Segmentation:

@@ -204,8 +204,12 @@ def _encodes(text: str, encoding: str) -> bool:
         return False
 
 
+# Control characters (Unicode category Cc: U+0000-001F, U+007F-009F) but tab, line feed, VT, FF, CR.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _checked_text(text: str, name: str) -> str:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(text))
     if controls > max(2, len(text) // 1000):
         raise PlanError(f"{name}: binary file ({controls} control characters), not a plan text")
     return text
@@ -243,6 +247,10 @@ def prepare(text: str, soft_breaks: frozenset[int] = frozenset()) -> tuple[str, 
     return normalise_layout(text, normalised, starts, ends, soft_breaks)
 
 
+# Characters normalise() keeps as they are: not a CR, a space or a full-width form that _fold may fold.
+_PLAIN = re.compile(r"[^\r \uff01-\uff5e]+")
+
+
 def normalise(text: str) -> tuple[str, array, array]:
     """Normalise line ends, full-width alphanumerics and stray spaces in numbers.
 
@@ -255,6 +263,13 @@ def normalise(text: str) -> tuple[str, array, array]:
     n = len(text)
     i = 0
     while i < n:
+        if plain := _PLAIN.match(text, i):  # most of a plan: characters kept as they are, in one step
+            j = plain.end()
+            out.append(text[i:j])
+            starts.extend(range(i, j))
+            ends.extend(range(i + 1, j + 1))
+            i = j
+            continue
         ch = text[i]
         if ch == "\r":
             end = i + 2 if i + 1 < n and text[i + 1] == "\n" else i + 1
@@ -268,7 +283,7 @@ def normalise(text: str) -> tuple[str, array, array]:
             while j < n and text[j] == " ":
                 j += 1
             nxt = _fold(text[j]) if j < n else ""
-            prev = out[-1]
+            prev = out[-1][-1]
             # "2 0 0 1年", "91 %": drop a space between a digit and more of the number. Not a
             # wider gap: "285.5   750" are two numbers in columns (pdftotext -layout).
             if j - i == 1 and (prev.isdigit() and nxt in _NUMBER_TAIL or prev == "." and nxt.isdigit()):

@@ -200,18 +200,16 @@ def _shacl(g, data: Graph, shapes: Graph, report: Graph) -> list[Finding]:
 
 
 class _RdflibTerms:
-    """pyoxigraph terms to rdflib terms, IRIs made once."""
+    """pyoxigraph terms to rdflib terms, each made once (a plan repeats its IRIs, counts and years)."""
 
     def __init__(self):
-        self.iris: dict[str, URIRef] = {}
+        self.terms: dict = {}
 
     def __call__(self, t):
-        if type(t).__name__ == "NamedNode":
-            iri = self.iris.get(t.value)
-            if iri is None:
-                iri = self.iris[t.value] = URIRef(t.value)
-            return iri
-        return facts.to_rdflib(t)
+        term = self.terms.get(t)
+        if term is None:
+            term = self.terms[t] = facts.to_rdflib(t)
+        return term
 
 
 def _label(g, node) -> str:

@@ -126,6 +126,18 @@ def _bind(g) -> None:
         g.bind(prefix, Namespace(ns))
 
 
+@lru_cache(maxsize=None)
+def _unit_concepts() -> dict[str, URIRef]:
+    """Unit label (zh) -> its concept in ontology/units.ttl, parsed once: a preferred label before an
+    alternative one (个百分点 and 百分点 are one unit)."""
+    units, out = lexicon.load("units.ttl"), {}
+    for prop in (SKOS.prefLabel, SKOS.altLabel):
+        for concept, label in sorted(units.subject_objects(prop)):
+            if isinstance(label, Literal) and label.language == "zh":
+                out.setdefault(str(label), URIRef(concept))
+    return out
+
+
 def _add_vocabularies(vocab: Graph) -> None:
     for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl"):
         vocab += lexicon.load(name)
@@ -439,10 +451,9 @@ class _PlanMapper:
         self.add(iri, PKG.unitText, Literal(printed))
 
     def _unit_concept(self, label: str) -> URIRef:
-        units = lexicon.load("units.ttl")
-        for prop in (SKOS.prefLabel, SKOS.altLabel):  # 个百分点 and 百分点 are one unit
-            for concept in units.subjects(prop, Literal(label, lang="zh")):
-                return URIRef(concept)
+        concept = _unit_concepts().get(label)
+        if concept is not None:
+            return concept
         # A unit the scheme does not know yet: minted from its label, so it is still one resource.
         concept = UNIT["x-" + quote(label, safe="")]
         self.vocab.add((concept, RDF.type, SKOS.Concept))

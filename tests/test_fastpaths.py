@@ -303,6 +303,32 @@ def test_lazy_segmentation_has_every_boundary_of_a_full_cut():
     assert [i for i in range(len(text) + 1) if i in lazy] == sorted(segment.boundaries(text))
 
 
+def _long_word_insides(text: str, length: int) -> set[int]:
+    """The reference: offsets strictly inside a word of ``length`` or more characters of a full cut."""
+    from plankg.extraction import segment
+
+    return {i for _, a, b in segment.tokenizer().tokenize(text) if b - a >= length for i in range(a + 1, b)}
+
+
+def test_lazy_segmentation_knows_the_inside_of_long_words():
+    from plankg.extraction import segment
+
+    text = "提高中华人民共和国的城镇化率。到2020年，万元生产总值能耗下降，GDP增长7.5%\r\n全区生产总值"
+    lazy = segment.Segmentation(text)
+    inside = [i for i in range(len(text) + 1) if lazy.inside_word(i, 5)]
+    assert inside == sorted(_long_word_insides(text, 5))
+    assert set(range(3, 9)) <= set(inside)  # inside 中华人民共和国 (offsets 2-9), one word in jieba's dictionary
+
+
+@pytest.mark.parametrize("name", ["yunnan-10th.txt", "national-14th.md"])
+def test_lazy_segmentation_knows_long_words_on_real_plans(name):
+    from plankg.extraction import read_plan, segment
+
+    text = read_plan(shared_plan(name)).text[:40000]
+    lazy, full = segment.Segmentation(text), _long_word_insides(text, 5)
+    assert full and all(lazy.inside_word(i, 5) == (i in full) for i in range(len(text) + 1))
+
+
 @pytest.mark.parametrize("name", ["yunnan-10th.txt", "national-14th.md"])
 def test_lazy_segmentation_agrees_on_real_plans(name):
     from plankg.extraction import read_plan, segment
