@@ -287,7 +287,7 @@ def _hammer(url: str, params: dict, requests: int, concurrency: int, headers: di
     return asyncio.run(go())
 
 
-def http(store_path: Path, requests: int = 300, concurrency: int = 8) -> None:
+def http(store_path: Path, skipped: list[str], requests: int = 300, concurrency: int = 8) -> None:
     """/goals of plankg serve against Oxigraph's own server answering the same query on the same store."""
     from plankg.queries.named import catalogue
 
@@ -302,6 +302,7 @@ def http(store_path: Path, requests: int = 300, concurrency: int = 8) -> None:
     for name, cmd, path, params, headers in servers:
         if not Path(cmd[0]).exists():
             print(f"  ({cmd[0]} is absent: pip install '.[bench]')")
+            skipped.append(f"{name} ({cmd[0]} absent: pip install '.[bench]'): no /goals throughput ratio")
             continue
         port = free_port()
         proc = subprocess.Popen([c.replace("{port}", str(port)) for c in cmd], stdout=subprocess.DEVNULL,
@@ -380,7 +381,7 @@ def main() -> int:
             baseline = n == 1 and not args.no_rdflib_baseline
             queries(store, n, build_dataset([read(sample_plan_path())]) if baseline else None)
             if n == max(m for m in sizes if m <= 100):
-                http(store)
+                http(store, skipped)
             subprocess.run(["rm", "-rf", str(store)], check=True)
         audit_scaling(parts, [n for n in sizes if n <= 100])
         remote(parts, skipped)
