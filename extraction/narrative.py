@@ -132,9 +132,10 @@ def _walk(doc: Document, node: Node, inherited: Frame | None, grammar: re.Patter
         elif child.kind in _SKIPPED_NODES:
             continue  # project lists, tables, annexes: capacities and cells, not narrative
         else:
-            start = when if child.kind == "section" or (when and when.phrase in _review_words()) else None
-            if any(w in child.title for w in _review_words()):
-                start = Frame("past", None, next(w for w in _review_words() if w in child.title))
+            review = lexicon.words("review-headings.txt")
+            start = when if child.kind == "section" or (when and when.phrase in review) else None
+            if any(w in child.title for w in review):
+                start = Frame("past", None, next(w for w in review if w in child.title))
             for t in _times(child.title, doc.info):
                 start = t
             _walk(doc, child, start, grammar)
@@ -152,12 +153,6 @@ def _join_wrapped(text: str, children: list[Node]) -> list[Node]:
         else:
             out.append(child)
     return out
-
-
-@lru_cache(maxsize=1)
-def _review_words() -> tuple[str, ...]:
-    """ontology/lexicon/review-headings.txt: headings of where the plan starts from (发展基础, 发展环境)."""
-    return lexicon.words("review-headings.txt")
 
 
 @lru_cache(maxsize=1)
@@ -530,7 +525,8 @@ def _link(target: NarrativeTarget, indicators: list[Indicator], threshold: float
 @lru_cache(maxsize=1)
 def _action_end() -> re.Pattern:
     """A subject that ends with a verb of action (建成, 新增): what it counts follows the number."""
-    return re.compile(rf"(?:{'|'.join(sorted(_action_words(), key=len, reverse=True))})$")
+    words = lexicon.words("target-actions.txt")  # longest first
+    return re.compile(rf"(?:{'|'.join(words)})$")
 
 
 def _subject_variants(subject: str) -> list[str]:
@@ -545,17 +541,10 @@ def _subject_variants(subject: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _action_words() -> tuple[str, ...]:
-    """ontology/lexicon/target-actions.txt: 建设, 新建, …"""
-    return lexicon.words("target-actions.txt")
-
-
-
-@lru_cache(maxsize=1)
 def _action_pattern() -> re.Pattern:
     """A subject opening with who acts and how: at most a few words, then an action word."""
-    words = _action_words()
-    return re.compile(rf"^.{{0,6}}?(?:{'|'.join(sorted(words, key=len, reverse=True))})")
+    words = lexicon.words("target-actions.txt")  # longest first
+    return re.compile(rf"^.{{0,6}}?(?:{'|'.join(words)})")
 
 
 def _units_agree(target: NarrativeTarget, ind: Indicator) -> bool:
