@@ -109,10 +109,11 @@ def _order(f: Finding):
 def report_quads(result: AuditResult, plan_graph: str) -> list:
     """One plan's audit as stored beside its graph, in ``<plan graph>/audit`` (docs/model.md):
     the SHACL validation report of ``plankg audit --format ttl``, and the JSON report on it."""
-    from .report import as_json, turtle
+    from .report import as_json, report_graph
     from .stores import _ox_quads
 
-    g = Graph().parse(data=turtle(result), format="turtle")
+    g = Graph()
+    g += report_graph(result)  # a copy: the result's own report stays as the formats print it
     report = next(g.subjects(RDF.type, SH.ValidationReport), None)
     if report is None:
         report = BNode()
@@ -160,14 +161,30 @@ def _shape_predicates(shapes: Graph) -> frozenset | None:
 
 def shape_data(quads: list, shapes: Graph) -> Graph:
     """The rdflib graph pyshacl validates: only the triples the shapes can reach, not the plan's
-    texts and selectors (the same results, a third of the triples to index)."""
+    texts and selectors (the same results, a fifth of the triples to index).
+
+    A class is read only by sh:class and sh:targetClass (when no shape reads rdf:type as a path or
+    a value): an rdf:type triple is kept if its class is one the shapes name, or may be a subclass
+    of one (it has an rdfs:subClassOf); the types of evidence nodes, selectors and links are not."""
     keep = _shape_predicates(shapes)
     data = Graph()
     term = _RdflibTerms()
-    for q in quads:
-        if keep is None or q.predicate.value in keep:
+    if keep is None:
+        for q in quads:
             data.add((term(q.subject), term(q.predicate), term(q.object)))
+        return data
+    rdf_type = str(RDF.type)
+    classes = keep | {q.subject.value for q in quads if q.predicate.value == _SUBCLASS_OF}
+    prune_types = (None, None, RDF.type) not in shapes
+    add = data.add
+    for q in quads:
+        p = q.predicate.value
+        if p in keep and not (prune_types and p == rdf_type and q.object.value not in classes):
+            add((term(q.subject), term(q.predicate), term(q.object)))
     return data
+
+
+_SUBCLASS_OF = str(RDFS.subClassOf)
 
 
 def _shacl(g, data: Graph, shapes: Graph, report: Graph) -> list[Finding]:

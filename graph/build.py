@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -130,7 +131,7 @@ def _bind(g) -> None:
 def _unit_concepts() -> dict[str, URIRef]:
     """Unit label (zh) -> its concept in ontology/units.ttl, parsed once: a preferred label before an
     alternative one (个百分点 and 百分点 are one unit)."""
-    units, out = lexicon.load("units.ttl"), {}
+    units, out = _vocabulary_file("units.ttl"), {}
     for prop in (SKOS.prefLabel, SKOS.altLabel):
         for concept, label in sorted(units.subject_objects(prop)):
             if isinstance(label, Literal) and label.language == "zh":
@@ -138,9 +139,19 @@ def _unit_concepts() -> dict[str, URIRef]:
     return out
 
 
+VOCABULARY_FILES = ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl")
+
+
+@lru_cache(maxsize=None)
+def _vocabulary_file(name: str) -> Graph:
+    """A vocabulary of ontology/, parsed once per process (the builder, the unit and indicator
+    look-ups read the same files); never changed: callers copy its triples."""
+    return lexicon.load(name)
+
+
 def _add_vocabularies(vocab: Graph) -> None:
-    for name in ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl"):
-        vocab += lexicon.load(name)
+    for name in VOCABULARY_FILES:
+        vocab += _vocabulary_file(name)
 
 
 # --- the fast path: pyoxigraph quads, one plan at a time ------------------------------------------
@@ -172,7 +183,7 @@ class GraphBuilder:
             raise ValueError(f"two inputs are the same plan ({pid}); give each plan once")
         self._ids.add(pid)
         triples = _Triples()
-        _PlanMapper(doc, pid, triples, self.vocab, self.started).run()
+        _OxPlanMapper(doc, pid, triples, self.vocab, self.started).run()
         graph = plan_graph_iri(pid)
         return PlanGraph(pid, str(graph), f"{BASE}id/{pid}", self._terms.quads(triples, graph))
 
@@ -199,6 +210,8 @@ class _OxTerms:
             if n is None:
                 n = self.iris[t] = self.ox.NamedNode(t)
             return n
+        if type(t) is self.ox.Literal:  # made by _OxPlanMapper
+            return t
         if isinstance(t, Literal):
             if t.language:
                 return self.ox.Literal(str(t), language=t.language)
@@ -209,8 +222,9 @@ class _OxTerms:
 
     def quads(self, triples, graph) -> list:
         g, term, quad = self.term(graph), self.term, self.ox.Quad
-        # dict.fromkeys: duplicates dropped as a graph would, the mapper's order kept (same bytes).
-        return list(dict.fromkeys(quad(term(s), term(p), term(o), g) for s, p, o in triples))
+        # dict.fromkeys: duplicates dropped as a graph would, the mapper's order kept (same bytes);
+        # before the quads are made, the costly part.
+        return [quad(s, p, o, g) for s, p, o in dict.fromkeys((term(s), term(p), term(o)) for s, p, o in triples)]
 
 
 class _PlanMapper:
@@ -231,6 +245,12 @@ class _PlanMapper:
     def zh(self, text: str) -> Literal:
         return Literal(text, lang="zh")
 
+    def lit(self, value, datatype: URIRef | None = None) -> Literal:
+        return Literal(value, datatype=datatype)
+
+    def decimal(self, value: Decimal) -> Literal:
+        return _decimal(value)
+
     def run(self) -> None:
         self._plan()
         self._outline(self.doc.outline, self.plan)
@@ -240,7 +260,7 @@ class _PlanMapper:
         self._places()
         self._projects()
         if self.started is not None:
-            self.add(self.activity, PROV.endedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
+            self.add(self.activity, PROV.endedAtTime, self.lit(self.started.isoformat(), datatype=XSD.dateTime))
 
     # plan and provenance -------------------------------------------------------------
 
@@ -251,27 +271,27 @@ class _PlanMapper:
             self.add(self.plan, DCTERMS.title, self.zh(info.title))
             self.add(self.plan, RDFS.label, self.zh(info.title))
         if info.ordinal:
-            self.add(self.plan, PKG.ordinal, Literal(info.ordinal))
+            self.add(self.plan, PKG.ordinal, self.lit(info.ordinal))
         if info.start_year:
-            self.add(self.plan, PKG.periodStart, Literal(str(info.start_year), datatype=XSD.gYear))
-            self.add(self.plan, PKG.periodEnd, Literal(str(info.end_year), datatype=XSD.gYear))
+            self.add(self.plan, PKG.periodStart, self.lit(str(info.start_year), datatype=XSD.gYear))
+            self.add(self.plan, PKG.periodEnd, self.lit(str(info.end_year), datatype=XSD.gYear))
         if doc.region is not None:
             self.add(self.plan, PKG.region, self._division(doc.region.code))
-        self.add(self.plan, DCTERMS.identifier, Literal(self.pid))
+        self.add(self.plan, DCTERMS.identifier, self.lit(self.pid))
         self.add(self.plan, PROV.wasGeneratedBy, self.activity)
         self.add(self.plan, PROV.wasDerivedFrom, self.source)
         src = doc.source
         self.add(self.source, RDF.type, PKG.SourceText)
-        self.add(self.source, PKG.sha256, Literal(src.sha256))
-        self.add(self.source, PKG.encoding, Literal(src.encoding))
+        self.add(self.source, PKG.sha256, self.lit(src.sha256))
+        self.add(self.source, PKG.encoding, self.lit(src.encoding))
         name = (src.path or "").replace("\\", "/").rsplit("/", 1)[-1]
         if name:
-            self.add(self.source, DCTERMS.title, Literal(name))
+            self.add(self.source, DCTERMS.title, self.lit(name))
         self.add(self.activity, RDF.type, PKG.Extraction)
         self.add(self.activity, PROV.used, self.source)
         self.add(self.activity, PROV.wasAssociatedWith, SOFTWARE)
         if self.started is not None:
-            self.add(self.activity, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
+            self.add(self.activity, PROV.startedAtTime, self.lit(self.started.isoformat(), datatype=XSD.dateTime))
         self.vocab.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
         self.vocab.add((SOFTWARE, RDFS.label, Literal(f"plankg {__version__}")))
 
@@ -291,12 +311,12 @@ class _PlanMapper:
         self.add(ev, OA.hasSource, self.source)
         self.add(ev, OA.hasSelector, pos)
         self.add(ev, OA.hasSelector, quote_sel)
-        self.add(ev, PKG.line, Literal(where["line"]))
+        self.add(ev, PKG.line, self.lit(where["line"]))
         self.add(pos, RDF.type, OA.TextPositionSelector)
-        self.add(pos, OA.start, Literal(where["start"]))
-        self.add(pos, OA.end, Literal(where["end"]))
+        self.add(pos, OA.start, self.lit(where["start"]))
+        self.add(pos, OA.end, self.lit(where["end"]))
         self.add(quote_sel, RDF.type, OA.TextQuoteSelector)
-        self.add(quote_sel, OA.exact, Literal(where["text"]))
+        self.add(quote_sel, OA.exact, self.lit(where["text"]))
 
     # outline ------------------------------------------------------------------------------
 
@@ -306,17 +326,17 @@ class _PlanMapper:
             self.node_iri[id(child)] = iri
             self._entity(iri, NODE_CLASS[child.kind], child.start, child.end)
             self.add(iri, DCTERMS.isPartOf, parent)
-            self.add(iri, PKG.order, Literal(order))
-            self.add(iri, PKG.key, Literal(child.key))
+            self.add(iri, PKG.order, self.lit(order))
+            self.add(iri, PKG.key, self.lit(child.key))
             if child.title:
                 self.add(iri, DCTERMS.title, self.zh(child.title))
                 self.add(iri, RDFS.label, self.zh(child.heading or child.title))
             if child.numeral is not None:
-                self.add(iri, PKG.numeral, Literal(child.numeral))
+                self.add(iri, PKG.numeral, self.lit(child.numeral))
             if child.number is not None:
-                self.add(iri, PKG.number, Literal(child.number))
+                self.add(iri, PKG.number, self.lit(child.number))
             if child.kind == "box":
-                self.add(iri, PKG.labelled, Literal(child.labelled))
+                self.add(iri, PKG.labelled, self.lit(child.labelled))
             if child.kind == "paragraph":
                 self.add(iri, PKG.text, self.zh(self.doc.text[child.start:child.end]))
             self._outline(child, iri)
@@ -329,7 +349,7 @@ class _PlanMapper:
             self._entity(iri, PKG.SubGoal if goal.parent is not None else PKG.Goal, goal.start, goal.end)
             self.add(iri, RDFS.label, self.zh(goal.title))
             self.add(iri, SKOS.prefLabel, self.zh(goal.title))
-            self.add(iri, PKG.order, Literal(goal.order))
+            self.add(iri, PKG.order, self.lit(goal.order))
             if goal.parent is not None:  # a sub-goal: the objective a heading states, rolled up to a top goal
                 self.add(iri, SKOS.broader, self.goal_iri(goal.parent))
                 self.add(iri, PKG.scope, self.iri(goal.scope))
@@ -349,33 +369,33 @@ class _PlanMapper:
             self.add(gl, RDF.type, PKG.GoalLink)
             self.add(gl, PKG.goal, self.goal_iri(link.goal))
             self.add(gl, PKG.topGoal, self.goal_iri(link.top))
-            self.add(gl, PKG.rank, Literal(link.rank))
-            self.add(gl, PKG.score, _decimal(Decimal(f"{link.score:.3f}")))
-            self.add(gl, PKG.sectorOnly, Literal(link.sector_only))
+            self.add(gl, PKG.rank, self.lit(link.rank))
+            self.add(gl, PKG.score, self.decimal(Decimal(f"{link.score:.3f}")))
+            self.add(gl, PKG.sectorOnly, self.lit(link.sector_only))
             self.add(gl, PKG.matched, self.zh(link.matched))
             for n, e in enumerate(link.evidence[:REASONS], start=1):
                 ev = URIRef(f"{gl}/reason-{n}")
                 self.add(gl, PKG.reason, ev)
                 self.add(ev, RDF.type, PKG.LinkReason)
-                self.add(ev, PKG.reasonKind, Literal(e.kind))
+                self.add(ev, PKG.reasonKind, self.lit(e.kind))
                 self.add(ev, PKG.theme, THEME[e.theme])
-                self.add(ev, PKG.contribution, _decimal(Decimal(f"{e.contribution:.3f}")))
+                self.add(ev, PKG.contribution, self.decimal(Decimal(f"{e.contribution:.3f}")))
                 self.add(ev, PKG.quote, self.zh(e.term))
                 if e.start is not None:
                     where = self.doc.locate(e.start, e.end)
-                    self.add(ev, OA.start, Literal(where["start"]))
-                    self.add(ev, OA.end, Literal(where["end"]))
-                    self.add(ev, PKG.line, Literal(where["line"]))
+                    self.add(ev, OA.start, self.lit(where["start"]))
+                    self.add(ev, OA.end, self.lit(where["end"]))
+                    self.add(ev, PKG.line, self.lit(where["line"]))
                 side = e.goal_side
                 if side.start is not None:
                     owner = link.goal if e.kind == "subgoal" else link.top
                     gs = self.iri(f"{owner.key}/mention-{side.start}-{side.end}")
                     self.add(ev, PKG.goalSide, gs)
-                    self.add(gs, PKG.basis, Literal(side.basis))
+                    self.add(gs, PKG.basis, self.lit(side.basis))
                     self.add(gs, PKG.quote, self.zh(side.term))
                     where = self.doc.locate(side.start, side.end)
-                    self.add(gs, OA.start, Literal(where["start"]))
-                    self.add(gs, OA.end, Literal(where["end"]))
+                    self.add(gs, OA.start, self.lit(where["start"]))
+                    self.add(gs, OA.end, self.lit(where["end"]))
 
     # indicators --------------------------------------------------------------------------
 
@@ -384,7 +404,7 @@ class _PlanMapper:
         for table in self.doc.tables:
             t_iri = self.iri(table.key)
             self.add(t_iri, RDF.type, PKG.IndicatorTable)
-            self.add(t_iri, PKG.tableKind, Literal(table.kind))
+            self.add(t_iri, PKG.tableKind, self.lit(table.kind))
             self.add(t_iri, RDFS.label, self.zh(table.title))
             cats = {}
             for n, cat in enumerate(table.categories, start=1):
@@ -394,19 +414,19 @@ class _PlanMapper:
                 self.add(c_iri, RDFS.label, self.zh(cat.name))
                 self.add(c_iri, DCTERMS.isPartOf, t_iri)
                 if cat.declared_count is not None:
-                    self.add(c_iri, PKG.declaredItemCount, Literal(cat.declared_count))
-                self.add(c_iri, PKG.listedItemCount, Literal(len(cat.items)))
+                    self.add(c_iri, PKG.declaredItemCount, self.lit(cat.declared_count))
+                self.add(c_iri, PKG.listedItemCount, self.lit(len(cat.items)))
             for ind in table.indicators:
                 i_iri = self.iri(indicator_id(ind))
                 self._entity(i_iri, PKG.Indicator, ind.start, ind.end)
                 self.add(i_iri, RDFS.label, self.zh(ind.label))
                 self.add(i_iri, SKOS.prefLabel, self.zh(ind.name))
                 key, concept = indicator_key(ind.name)
-                self.add(i_iri, PKG.indicatorKey, Literal(key))
+                self.add(i_iri, PKG.indicatorKey, self.lit(key))
                 if concept is not None:
                     self.add(i_iri, PKG.indicatorConcept, concept)
                 self.add(i_iri, PKG.table, t_iri)
-                self.add(i_iri, PKG.order, Literal(ind.row))
+                self.add(i_iri, PKG.order, self.lit(ind.row))
                 if ind.parent:
                     self.add(i_iri, PKG.group, self.zh(ind.parent))
                 if ind.category in cats:
@@ -421,25 +441,25 @@ class _PlanMapper:
                     self.add(o_iri, QB.dataSet, t_iri)
                     self.add(o_iri, PKG.indicator, i_iri)
                     self.add(o_iri, PKG.role, ROLE[value.column.role])
-                    self.add(o_iri, RDFS.label, Literal(value.column.label))
+                    self.add(o_iri, RDFS.label, self.lit(value.column.label))
                     # A growth rate is in percent; a 〔…〕 change is in the indicator's own unit.
                     growth = value.column.role in ("growth", "actual_growth") and not value.quantity.cumulative
                     self._quantity(o_iri, value.quantity, default_unit="%" if growth else ind.unit)
                 if id(ind) in measured:
                     goal, measure = measured[id(ind)]
                     self.add(i_iri, PKG.measures, self.goal_iri(goal))
-                    self.add(i_iri, PKG.measureBasis, Literal(measure.via))
+                    self.add(i_iri, PKG.measureBasis, self.lit(measure.via))
 
     def _quantity(self, iri: URIRef, q: Quantity, default_unit: str | None = None) -> None:
-        self.add(iri, PKG.printedText, Literal(q.text.strip()))
+        self.add(iri, PKG.printedText, self.lit(q.text.strip()))
         self.add(iri, PKG.qualifier, QUALIFIER[q.qualifier])
-        self.add(iri, PKG.cumulative, Literal(q.cumulative))
+        self.add(iri, PKG.cumulative, self.lit(q.cumulative))
         if q.value is not None:
-            self.add(iri, PKG.value, _decimal(q.value))
+            self.add(iri, PKG.value, self.decimal(q.value))
         if q.upper is not None:
-            self.add(iri, PKG.upperValue, _decimal(q.upper))
+            self.add(iri, PKG.upperValue, self.decimal(q.upper))
         if q.year is not None:
-            self.add(iri, SDMX_DIM.refPeriod, Literal(str(q.year), datatype=XSD.gYear))
+            self.add(iri, SDMX_DIM.refPeriod, self.lit(str(q.year), datatype=XSD.gYear))
         unit = q.unit or default_unit
         if unit and q.qualifier not in ("absent", "qualitative"):
             self._unit(iri, unit)
@@ -447,8 +467,8 @@ class _PlanMapper:
     def _unit(self, iri: URIRef, printed: str) -> None:
         base, multiplier = unit_multiplier(printed)
         self.add(iri, PKG.unit, self._unit_concept(base))
-        self.add(iri, PKG.unitMultiplier, Literal(multiplier))
-        self.add(iri, PKG.unitText, Literal(printed))
+        self.add(iri, PKG.unitMultiplier, self.lit(multiplier))
+        self.add(iri, PKG.unitText, self.lit(printed))
 
     def _unit_concept(self, label: str) -> URIRef:
         concept = _unit_concepts().get(label)
@@ -468,12 +488,12 @@ class _PlanMapper:
             iri = self.iri(f"target-{n}")
             self._entity(iri, PKG.NarrativeTarget, t.start, t.end)
             self.add(iri, PKG.subjectText, self.zh(t.subject))
-            self.add(iri, PKG.targetKind, Literal(t.kind))
+            self.add(iri, PKG.targetKind, self.lit(t.kind))
             if t.direction and t.kind in ("growth", "change"):
-                self.add(iri, PKG.direction, Literal(t.direction))
-            self.add(iri, PKG.impliedYear, Literal(bool(t.implied)))
+                self.add(iri, PKG.direction, self.lit(t.direction))
+            self.add(iri, PKG.impliedYear, self.lit(bool(t.implied)))
             for note in t.flags:
-                self.add(iri, PKG.readingNote, Literal(note))
+                self.add(iri, PKG.readingNote, self.lit(note))
             self.add(iri, RDFS.label, self.zh(f"{t.subject} {t.quantity.text}"))
             value = URIRef(f"{iri}/value")
             self.add(iri, RDF.value, value)
@@ -481,7 +501,7 @@ class _PlanMapper:
             self._quantity(value, t.quantity)
             if t.indicator is not None:
                 self.add(iri, PKG.restates, self.iri(indicator_id(t.indicator)))
-                self.add(iri, PKG.matchScore, _decimal(Decimal(str(t.score))))
+                self.add(iri, PKG.matchScore, self.decimal(Decimal(str(t.score))))
 
     # places ------------------------------------------------------------------------------------
 
@@ -516,7 +536,7 @@ class _PlanMapper:
                     self.add(iri, DCTERMS.isPartOf, self.iri(within[-1].key))
                 self.add(iri, PKG.surface, self.zh(m.text))
                 if m.reason:
-                    self.add(iri, PKG.resolution, Literal(m.reason))
+                    self.add(iri, PKG.resolution, self.lit(m.reason))
 
     # projects ----------------------------------------------------------------------------------
 
@@ -532,8 +552,8 @@ class _PlanMapper:
             self.add(iri, RDF.type, PKG.Measure)  # a policy action listed with the projects
         self.add(iri, RDFS.label, self.zh(p.name))
         self.add(iri, SKOS.prefLabel, self.zh(p.name))
-        self.add(iri, PKG.sourceKind, Literal(p.source))
-        self.add(iri, PKG.key, Literal(p.key))
+        self.add(iri, PKG.sourceKind, self.lit(p.source))
+        self.add(iri, PKG.key, self.lit(p.key))
         if parent is not None:
             self.add(parent, DCTERMS.hasPart, iri)
             self.add(iri, DCTERMS.isPartOf, parent)
@@ -547,11 +567,11 @@ class _PlanMapper:
             inv = URIRef(f"{iri}/investment")
             self.add(iri, PKG.investment, inv)
             self._quantity(inv, p.investment)
-            self.add(inv, PKG.estimated, Literal(bool(p.investment_estimated)))
+            self.add(inv, PKG.estimated, self.lit(bool(p.investment_estimated)))
         if p.declared_components is not None:
-            self.add(iri, PKG.declaredComponentCount, Literal(p.declared_components))
+            self.add(iri, PKG.declaredComponentCount, self.lit(p.declared_components))
         if p.component_count is not None:
-            self.add(iri, PKG.componentCount, Literal(p.component_count))
+            self.add(iri, PKG.componentCount, self.lit(p.component_count))
         for n, q in enumerate(p.numbers, start=1):
             cap = URIRef(f"{iri}/capacity-{n}")
             self.add(iri, PKG.capacity, cap)
@@ -565,7 +585,7 @@ class _PlanMapper:
             self.add(iri, PKG.sectorAssignment, sa)
             self.add(sa, RDF.type, PKG.SectorAssignment)
             self.add(sa, PKG.sector, sector)
-            self.add(sa, PKG.evidenceLevel, Literal(a.level))
+            self.add(sa, PKG.evidenceLevel, self.lit(a.level))
             for w in a.words:
                 self.add(sa, PKG.keyword, self.zh(w))
             self.add(sa, RDFS.comment, self.zh(a.text))
@@ -573,6 +593,29 @@ class _PlanMapper:
         for c in p.components:
             self._project(c, None, containers, parent=iri)
         return iri
+
+
+class _OxPlanMapper(_PlanMapper):
+    """The fast path's mapper: plain, Chinese, integer and boolean literals made as pyoxigraph terms
+    at once (rdflib's Literal casts and normalises every value: a quarter of the build). Any other
+    literal (decimals, years, times) is made by rdflib and converted, so both paths write the same terms."""
+
+    _BOOLEAN = ox.NamedNode(str(XSD.boolean))
+    _INTEGER = ox.NamedNode(str(XSD.integer))
+
+    def zh(self, text: str):
+        return ox.Literal(text, language="zh")
+
+    def lit(self, value, datatype: URIRef | None = None):
+        if datatype is None:
+            kind = type(value)
+            if kind is str:
+                return ox.Literal(value)
+            if kind is bool:
+                return ox.Literal("true" if value else "false", datatype=self._BOOLEAN)
+            if kind is int:
+                return ox.Literal(str(value), datatype=self._INTEGER)
+        return super().lit(value, datatype)
 
 
 # A leading scope word names the plan's own region (全区生产总值: the region's product).
@@ -593,7 +636,7 @@ def indicator_key(name: str) -> tuple[str, URIRef | None]:
 
 @lru_cache(maxsize=None)
 def _indicator_concepts() -> dict[str, tuple[URIRef, str]]:
-    scheme = lexicon.load("indicators.ttl")
+    scheme = _vocabulary_file("indicators.ttl")
     return {unicodedata.normalize("NFKC", label): (URIRef(c), scheme.value(c, SKOS.notation))
             for c in scheme.subjects(SKOS.inScheme, None) for label in lexicon.zh_labels(scheme, c)}
 

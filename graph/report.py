@@ -110,10 +110,16 @@ def junit(result: AuditResult) -> str:
 
 
 def turtle(result: AuditResult) -> str:
+    return report_graph(result).serialize(format="turtle")
+
+
+def report_graph(result: AuditResult):
+    """The SHACL validation report graph: conforms unless a violation was found (rule findings
+    included), every result linked from the report."""
     report = result.report
     conforms = not any(f.severity == VIOLATION for f in result.findings)
     for r in list(report.subjects(RDF.type, SH.ValidationReport)):
         report.set((r, SH.conforms, Literal(conforms)))
         for vr in report.subjects(RDF.type, SH.ValidationResult):
             report.add((r, SH.result, vr))
-    return report.serialize(format="turtle")
+    return report
