@@ -202,16 +202,24 @@ def load_corpus(tmp: Path, parts, n: int) -> Path:
     return store
 
 
-def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
-    from plankg.graph.stores import OxigraphStore, RdflibStore
-    from plankg.queries.named import catalogue
+def plan_list(store_path: Path, n: int) -> None:
+    from plankg.graph.stores import OxigraphStore
 
     store = OxigraphStore(store_path, read_only=True)
     t = median_time(lambda: store.plan_graphs(), 5)
     row(f"plan list of {n} plans (the store's graph index)", t)
     check(len(store.plan_graphs()) == n, f"{n} plans listed")
+    store.close()
+
+
+def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
+    from plankg.graph.stores import OxigraphStore, RdflibStore
+    from plankg.queries.named import catalogue
+
+    plan_list(store_path, n)
+    store = OxigraphStore(store_path, read_only=True)
     memory = RdflibStore(dataset=rdflib_ds) if rdflib_ds is not None else None
-    slowest = ("", 0.0)
+    slowest, times = ("", 0.0), {}
     for name, q in catalogue().items():
         # A query of one plan (# scope: plan) is timed as the web views run it: for the sample plan.
         sparql = q.bind({p.name: SAMPLES[p.name] for p in q.params if p.required or (q.scope and p.name == "plan")})
@@ -220,12 +228,24 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         ox_time = median_time(lambda: store.query(sparql), 5)
         base = median_time(lambda: memory.query(sparql), 3) if memory is not None else None
         slowest = max(slowest, (name, ox_time), key=lambda x: x[1])
+        times[name] = (ox_time, len(rows))
         row(f"query {name} on {n} plan(s): Oxigraph", ox_time, base,
             f"{len(rows)} rows" + ("; baseline: rdflib in memory" if base else ""))
     store.close()
+    if n == 1:
+        # The store writes a query's parameters in as constants (queries.named.inline_text), cached per
+        # query and values: this is what a first request with new values pays on top of the query.
+        from plankg.queries.named import _inline_text
+
+        bound = catalogue()["goal-projects"].bind({"goal": SAMPLES["goal"]})
+        key = tuple(sorted(bound.bindings.items()))
+        t = median_time(lambda: _inline_text.__wrapped__(bound.text, key), 5)
+        row("writing goal-projects' parameter in as a constant (uncached)", t)
     if n == 100 or n == 1000:
         target(f"every named query on {n} plans ≤ 100 ms median", slowest[1] <= 0.1,
-               f"slowest: {slowest[0]} {slowest[1] * 1000:.0f} ms")
+               f"{sum(t <= 0.1 for t, _ in times.values())} of {len(times)} met; over: " + ", ".join(
+                   f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in
+                   sorted(times.items(), key=lambda kv: -kv[1][0]) if t > 0.1))
 
 
 def audit_scaling(parts, sizes: list[int]) -> None:
@@ -356,6 +376,8 @@ def main() -> int:
     ap.add_argument("--sizes", default="1,10,100", help="corpus sizes (plans), comma-separated")
     ap.add_argument("--no-rdflib-baseline", action="store_true",
                     help="skip rdflib's in-memory answers to the named queries (minutes for each with GRAPH)")
+    ap.add_argument("--load-only", action="store_true",
+                    help="only load the corpora (time and peak memory), e.g. --sizes 1000 --load-only")
     ap.add_argument("--output", default=str(REPO / "benchmarks" / "RESULTS.md"))
     args = ap.parse_args()
     global LOAD_AT_START
@@ -372,6 +394,15 @@ def main() -> int:
         skipped.append("the 100-plan corpus (not in --sizes): no figure for the named queries on 100 plans")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        if args.load_only:
+            skipped[:] = ["everything but loading the corpora (--load-only)"]
+            parts = sample_quads()
+            for n in sizes:
+                store = load_corpus(tmp, parts, n)
+                plan_list(store, n)
+                subprocess.run(["rm", "-rf", str(store)], check=True)
+            write_results(Path(args.output), sys.argv[1:], started, time.perf_counter() - t0, skipped)
+            return 1 if FAILURES else 0
         floor_process(sample_plan_path())
         extraction(sample_plan_path())
         commands(tmp)
@@ -379,7 +410,10 @@ def main() -> int:
         for n in sizes:
             store = load_corpus(tmp, parts, n)
             baseline = n == 1 and not args.no_rdflib_baseline
-            queries(store, n, build_dataset([read(sample_plan_path())]) if baseline else None)
+            if n <= 100:  # the named queries' target is set on 100 plans; 1000 is loaded for its memory
+                queries(store, n, build_dataset([read(sample_plan_path())]) if baseline else None)
+            else:
+                plan_list(store, n)
             if n == max(m for m in sizes if m <= 100):
                 http(store, skipped)
             subprocess.run(["rm", "-rf", str(store)], check=True)

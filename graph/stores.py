@@ -160,6 +160,9 @@ class OxigraphStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self.written = False  # set by every write; flush() then tells readers (GENERATION_FILE)
+        # Named-query parameters written into the query as constants (queries.named.inline_text), where
+        # Oxigraph's planner sees them; False: Oxigraph's own substitutions, the reference in the tests.
+        self.inline_parameters = True
         try:
             if read_only:
                 self.store = ox.Store.read_only(str(self.path))
@@ -202,7 +205,13 @@ class OxigraphStore(Store):
             # Without FROM the default graph is the union of all graphs, as in Virtuoso (and RdflibStore).
             options["use_default_graph_as_union"] = not names_dataset
         if bindings:
-            options["substitutions"] = {ox.Variable(k): _ox_term(ox, v) for k, v in bindings.items()}
+            from plankg.queries.named import inline_text
+
+            inline = inline_text(text, bindings) if self.inline_parameters else None
+            if inline is not None:
+                text = inline
+            else:
+                options["substitutions"] = {ox.Variable(k): _ox_term(ox, v) for k, v in bindings.items()}
         try:
             res = self.store.query(text, **options)
         except SyntaxError as exc:
@@ -331,6 +340,8 @@ class RdflibStore(Store):
                     parse_graph_file(dataset, path)
                 except GraphFileError as exc:
                     raise StoreError(str(exc)) from None
+        # Without FROM the default graph is the union of all graphs, as in Oxigraph's store and Virtuoso.
+        dataset.default_union = True
         self.ds = dataset
 
     def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:
