@@ -478,11 +478,11 @@ def match_score(subject: str, name: str) -> float:
     if subject == name:
         return 1.0
     forward, missed_in_subject = _coverage(subject, name)
+    if forward < 0.75:
+        return 0.0  # the subject qualifies the name (绿洲森林覆盖率 is not 森林覆盖率)
     backward, missed_in_name = _coverage(name, subject)
     if missed_in_subject >= 2 and missed_in_name >= 2:
         return 0.0  # a word swapped for another (家庭 for 用户): another indicator
-    if forward < 0.75:
-        return 0.0  # the subject qualifies the name (绿洲森林覆盖率 is not 森林覆盖率)
     return min(forward, backward)
 
 
@@ -511,10 +511,12 @@ def _content(x: str) -> tuple[int, ...]:
 
 def _link(target: NarrativeTarget, indicators: list[Indicator], threshold: float = 0.7) -> None:
     best, best_score = None, 0.0
+    variants = _subject_variants(target.subject)
     for ind in indicators:
         if not _units_agree(target, ind):
             continue
-        score = max(match_score(s, n) for s in _subject_variants(target.subject) for n in (ind.name, ind.label))
+        names = (ind.name,) if ind.label == ind.name else (ind.name, ind.label)
+        score = max(match_score(s, n) for s in variants for n in names)
         if score > best_score:
             best, best_score = ind, score
     if best is not None and best_score >= threshold:
