@@ -68,12 +68,13 @@ def sector_by_word(word: str) -> Sector | None:
 
 def extract_sectors(doc: Document) -> None:
     """Pipeline component: give every project (and component) its sectors, with the reason."""
+    by_keywords = lru_cache(maxsize=None)(_by_keywords)  # a heading is read once for all the projects below it
     for project in doc.projects:
         for p in [project] + project.components:
-            p.sectors = assign(doc, p)
+            p.sectors = assign(doc, p, by_keywords)
 
 
-def assign(doc: Document, project) -> list[SectorAssignment]:
+def assign(doc: Document, project, by_keywords=None) -> list[SectorAssignment]:
     explicit = [SectorAssignment(s, "explicit", [w], f"由{'、'.join(project.declared_component_words)}组成")
                 for w in project.declared_component_words if (s := sector_by_word(w))]
     own_text = doc.text[project.start:project.end]
@@ -82,9 +83,9 @@ def assign(doc: Document, project) -> list[SectorAssignment]:
     if explicit:
         return _unique(explicit)
     for level, text in _evidence_texts(doc, project):
-        found = _by_keywords(text)
+        found = (by_keywords or _by_keywords)(text)
         if found:
-            return [SectorAssignment(s, level, words, text) for s, words in found]
+            return [SectorAssignment(s, level, list(words), text) for s, words in found]
     fallback = next(s for s in sectors() if s.id == "development-reform")
     return [SectorAssignment(fallback, "default", [], "no sector keyword anywhere on its path: the planning office")]
 
