@@ -89,6 +89,7 @@ class _Source:
     where: str
     context: str
     hits: list[Hit]
+    strongest: list[tuple] | None = None  # its goals and their strongest terms (_Linker._strongest), once known
 
 
 @dataclass
@@ -264,18 +265,28 @@ class _Linker:
         totals: dict[str, float] = {}
         found: dict[str, list[tuple]] = {}
         for src in sources:
-            best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest: contribution, hit, ...
-            for hit in src.hits:
-                theme, contributions = self._contributions(hit.theme, src.weight)
-                term = hit.term if src.kind in summed else ""
-                for goal, contribution in contributions:
-                    slot = (goal.key, term)
-                    if slot not in best or contribution > best[slot][0]:
-                        best[slot] = (contribution, hit, theme, goal)
-            for (key, _), (contribution, hit, theme, goal) in best.items():
-                totals[key] = totals.get(key, 0.0) + contribution
-                found.setdefault(key, []).append((src, hit, theme, goal, contribution))
+            for contribution, hit, theme, goal in self._strongest(src, src.kind in summed):
+                totals[goal.key] = totals.get(goal.key, 0.0) + contribution
+                found.setdefault(goal.key, []).append((src, hit, theme, goal, contribution))
         return totals, found
+
+    def _strongest(self, src: _Source, every_term: bool) -> list[tuple]:
+        """Each goal's strongest term in a source (every distinct term's), as (contribution, hit, theme, goal).
+        A heading's source serves every project below it: its answer is kept on it."""
+        if not every_term and src.strongest is not None:
+            return src.strongest
+        best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest
+        for hit in src.hits:
+            theme, contributions = self._contributions(hit.theme, src.weight)
+            term = hit.term if every_term else ""
+            for goal, contribution in contributions:
+                slot = (goal.key, term)
+                if slot not in best or contribution > best[slot][0]:
+                    best[slot] = (contribution, hit, theme, goal)
+        out = list(best.values())
+        if not every_term:
+            src.strongest = out
+        return out
 
     def _evidence(self, found: list[tuple]) -> list[Evidence]:
         return [Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
