@@ -12,6 +12,7 @@ cover most characters wins (ties keep all). Every assignment records its level a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -100,9 +101,17 @@ def _evidence_texts(doc: Document, project):
             yield ("box" if node.kind == "box" else "heading"), node.title
 
 
+@lru_cache(maxsize=None)
+def _any_keyword() -> tuple[tuple[Sector, re.Pattern], ...]:
+    """Each sector with a pattern of its keywords: most texts hold none of most sectors' keywords."""
+    return tuple((s, re.compile("|".join(re.escape(k) for k in s.keywords) or "(?!)")) for s in sectors())
+
+
 def _by_keywords(text: str) -> list[tuple[Sector, list[str]]]:
     scored = []
-    for s in sectors():
+    for s, any_keyword in _any_keyword():
+        if not any_keyword.search(text):
+            continue
         words = [k for k in s.keywords if k in text]
         # A keyword inside a longer keyword of the same sector counts once (供热 in 集中供热).
         words = [w for w in words if not any(w != o and w in o for o in words)]
