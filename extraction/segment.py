@@ -122,7 +122,7 @@ class Segmentation:
     def _block_at(self, offset: int) -> int:
         """The index of the block ``offset`` lies strictly inside, or -1."""
         if self._spans is None:
-            self._spans = [(m.start(), m.end()) for m in jieba.re_han_default.finditer(self.text)]
+            self._spans = [m.span() for m in jieba.re_han_default.finditer(self.text)]
             self._starts = [a for a, _ in self._spans]
         i = bisect.bisect_right(self._starts, offset) - 1
         return i if i >= 0 and self._spans[i][0] < offset < self._spans[i][1] else -1
