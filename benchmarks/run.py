@@ -78,8 +78,9 @@ def extraction(sample: str) -> None:
 
     source = read_plan(sample)
     process(read_plan(sample))  # jieba loaded and taught once, as in any process
-    # Alternately, so both meet the same load of a shared machine. Each extraction cuts its text afresh:
-    # reading the plan teaches jieba its indicator names, which drops the cuts remembered before.
+    # Alternately, so both meet the same load of a shared machine. Each extraction cuts its text afresh
+    # (reading a plan teaches jieba its indicator names, which drops the cuts remembered before); what is
+    # kept between runs is data: lexicons, and the place names looked for in plans of the sample's region.
     runs = {"floor": lambda: segment.tokenizer().lcut(source.text), "full": lambda: process(read_plan(sample))}
     times: dict[str, tuple[list, list]] = {name: ([], []) for name in runs}
     for _ in range(7):
