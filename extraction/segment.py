@@ -27,17 +27,37 @@ def tokenizer() -> jieba.Tokenizer:
     for word in lexicon.units():
         if len(word) > 1:
             tk.add_word(word, freq=20000, tag="q")
+    _base[:] = [dict(tk.FREQ), tk.total, dict(tk.user_word_tag_tab)]
     return tk
 
 
+_base: list = []  # the tokenizer's vocabulary before any plan taught it words: FREQ, total, tags
+_plan_taught = False  # whether the plan at hand (or one before it) taught words
+
+
+def new_plan() -> None:
+    """Forget the words earlier plans taught: a plan is cut with the base vocabulary and its own words,
+    so it gives the same graph whatever the process read before. (Each taught word also adds to jieba's
+    total frequency, which over many plans would shift every later cut.)"""
+    global _taught, _plan_taught
+    tk = tokenizer()
+    with _lock:
+        if _plan_taught:
+            freq, total, tags = _base
+            tk.FREQ, tk.total, tk.user_word_tag_tab = dict(freq), total, dict(tags)
+            _plan_taught = False
+            _taught += 1  # cuts made before are stale
+
+
 def add_words(words) -> None:
-    """Teach the tokenizer words found in the plan itself (indicator names)."""
-    global _taught
+    """Teach the tokenizer words found in the plan itself (indicator names), until the next plan."""
+    global _taught, _plan_taught
     tk = tokenizer()
     with _lock:
         for word in words:
             if 1 < len(word) <= 20:
                 tk.add_word(word, freq=2000)
+        _plan_taught = True
         _taught += 1  # cuts made before are stale
 
 
