@@ -161,7 +161,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self.written = False  # set by every write; flush() then tells readers (GENERATION_FILE)
         # Named-query parameters written into the query as constants (queries.named.inline_text), where
-        # Oxigraph's planner sees them; False: Oxigraph's own substitutions, the reference in the tests.
+        # Oxigraph's planner sees them; False: Oxigraph's own substitutions always (the tests' reference).
         self.inline_parameters = True
         try:
             if read_only:
@@ -189,8 +189,13 @@ class OxigraphStore(Store):
         ox = self.ox
         text, bindings = _unpack(sparql)
         options: dict = {"base_iri": base}
+        # A query of one plan reads that plan's graphs; across plans, its parameters are written in as
+        # constants, which Oxigraph's planner sees (substitutions it does not; within one plan's graphs
+        # they do as well or better).
+        inline = self.inline_parameters and bool(bindings)
         if dataset is None and getattr(sparql, "plan_scoped", False):
             dataset = self._plan_dataset(bindings["plan"])
+            inline = False
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
@@ -207,9 +212,9 @@ class OxigraphStore(Store):
         if bindings:
             from plankg.queries.named import inline_text
 
-            inline = inline_text(text, bindings) if self.inline_parameters else None
-            if inline is not None:
-                text = inline
+            written = inline_text(text, bindings) if inline else None
+            if written is not None:
+                text = written
             else:
                 options["substitutions"] = {ox.Variable(k): _ox_term(ox, v) for k, v in bindings.items()}
         try:
