@@ -70,10 +70,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def start() -> None:
         limits = {"max_rows": settings.max_rows, "max_response_bytes": settings.max_response_bytes}
         # Two lanes: the callers' own queries (/sparql, and the audit), and the REST API's named queries,
-        # so that slow or hostile SPARQL can fill its lane without making the API wait.
+        # so that slow or hostile SPARQL can fill its lane without making the API wait. Each has
+        # max_concurrent workers: with one, the API used one core (/goals: 0.4× Oxigraph's server).
         pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
                                settings.queue_wait)
-        pool["named"] = WorkerPool(settings.store, 1, settings.query_timeout, limits, settings.queue_wait)
+        pool["named"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
+                                   settings.queue_wait)
         audit_task()  # started now, so that the first page to ask for it finds it ready (or under way)
 
     @app.on_event("shutdown")

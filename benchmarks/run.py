@@ -78,9 +78,20 @@ def extraction(sample: str) -> None:
 
     source = read_plan(sample)
     process(read_plan(sample))  # jieba loaded and taught once, as in any process
-    floor = median_time(lambda: segment.tokenizer().lcut(source.text), 5)
-    full = median_time(lambda: process(read_plan(sample)), 5)
-    row("extraction of the sample (read + all components)", full, floor, "baseline: jieba segmenting the same text")
+    # Alternately, so both meet the same load of a shared machine. Each extraction cuts its text afresh
+    # (reading a plan teaches jieba its indicator names, which drops the cuts remembered before); what is
+    # kept between runs is data: lexicons, and the place names looked for in plans of the sample's region.
+    runs = {"floor": lambda: segment.tokenizer().lcut(source.text), "full": lambda: process(read_plan(sample))}
+    times: dict[str, tuple[list, list]] = {name: ([], []) for name in runs}
+    for _ in range(7):
+        for name, fn in runs.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            times[name][0].append(time.perf_counter() - wall)
+            times[name][1].append(time.process_time() - cpu)
+    (floor, floor_cpu), (full, full_cpu) = ((statistics.median(w), statistics.median(c)) for w, c in times.values())
+    row("extraction of the sample (read + all components)", full, floor,
+        f"baseline: jieba segmenting the same text, run alternately; CPU time {full_cpu / floor_cpu:.2f}× its")
     target("extraction ≤ 1.5× jieba's segmentation of the same text", full <= 1.5 * floor, f"{full / floor:.2f}×")
     row("  jieba segmenting the sample", floor)
 
@@ -202,16 +213,24 @@ def load_corpus(tmp: Path, parts, n: int) -> Path:
     return store
 
 
-def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
-    from plankg.graph.stores import OxigraphStore, RdflibStore
-    from plankg.queries.named import catalogue
+def plan_list(store_path: Path, n: int) -> None:
+    from plankg.graph.stores import OxigraphStore
 
     store = OxigraphStore(store_path, read_only=True)
     t = median_time(lambda: store.plan_graphs(), 5)
     row(f"plan list of {n} plans (the store's graph index)", t)
     check(len(store.plan_graphs()) == n, f"{n} plans listed")
+    store.close()
+
+
+def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
+    from plankg.graph.stores import OxigraphStore, RdflibStore
+    from plankg.queries.named import catalogue
+
+    plan_list(store_path, n)
+    store = OxigraphStore(store_path, read_only=True)
     memory = RdflibStore(dataset=rdflib_ds) if rdflib_ds is not None else None
-    slowest = ("", 0.0)
+    slowest, times = ("", 0.0), {}
     for name, q in catalogue().items():
         # A query of one plan (# scope: plan) is timed as the web views run it: for the sample plan.
         sparql = q.bind({p.name: SAMPLES[p.name] for p in q.params if p.required or (q.scope and p.name == "plan")})
@@ -220,12 +239,24 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         ox_time = median_time(lambda: store.query(sparql), 5)
         base = median_time(lambda: memory.query(sparql), 3) if memory is not None else None
         slowest = max(slowest, (name, ox_time), key=lambda x: x[1])
+        times[name] = (ox_time, len(rows))
         row(f"query {name} on {n} plan(s): Oxigraph", ox_time, base,
             f"{len(rows)} rows" + ("; baseline: rdflib in memory" if base else ""))
     store.close()
+    if n == 1:
+        # The store writes a query's parameters in as constants (queries.named.inline_text), cached per
+        # query and values: this is what a first request with new values pays on top of the query.
+        from plankg.queries.named import _inline_text
+
+        bound = catalogue()["goal-projects"].bind({"goal": SAMPLES["goal"]})
+        key = tuple(sorted(bound.bindings.items()))
+        t = median_time(lambda: _inline_text.__wrapped__(bound.text, key), 5)
+        row("writing goal-projects' parameter in as a constant (uncached)", t)
     if n == 100 or n == 1000:
         target(f"every named query on {n} plans ≤ 100 ms median", slowest[1] <= 0.1,
-               f"slowest: {slowest[0]} {slowest[1] * 1000:.0f} ms")
+               f"{sum(t <= 0.1 for t, _ in times.values())} of {len(times)} met; over: " + ", ".join(
+                   f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in
+                   sorted(times.items(), key=lambda kv: -kv[1][0]) if t > 0.1))
 
 
 def audit_scaling(parts, sizes: list[int]) -> None:
@@ -299,17 +330,27 @@ def _hammer(url: str, params: dict, requests: int, concurrency: int, headers: di
 
 
 def http(store_path: Path, skipped: list[str], requests: int = 300, concurrency: int = 8) -> None:
-    """/goals of plankg serve against Oxigraph's own server answering the same query on the same store."""
+    """/goals of the sample plan from plankg serve against Oxigraph's own server answering the same query
+    on the same store: the goals query over the plan's graphs (what plankg's store runs for a query of
+    one plan; within them, its binding of ?plan changes nothing, so the server needs none)."""
+    import httpx
+
+    from plankg.graph.stores import OxigraphStore
     from plankg.queries.named import catalogue
 
     goals = catalogue()["goals"].text
+    store = OxigraphStore(store_path, read_only=True)
+    graphs = list(store._plan_dataset(PLAN).default)
+    store.close()
     results = {}
     oxigraph = Path(sys.executable).parent / "oxigraph"
-    servers = [("Oxigraph's server /query (goals query)", [str(oxigraph), "serve-read-only", "--location",
-                                                         str(store_path), "--bind", "127.0.0.1:{port}"],
-                "/query", {"query": goals}, {"Accept": "application/sparql-results+json"}),
-               ("plankg serve REST /goals", [sys.executable, "-m", "plankg", "serve", "--port", "{port}",
-                                             "--store", str(store_path), "--max-concurrent", "2"], "/goals", {}, None)]
+    servers = [("Oxigraph's server /query (goals query of the plan)",
+                [str(oxigraph), "serve-read-only", "--location", str(store_path), "--bind", "127.0.0.1:{port}"],
+                "/query", {"query": goals, "default-graph-uri": graphs, "named-graph-uri": graphs},
+                {"Accept": "application/sparql-results+json"}),
+               ("plankg serve REST /goals?plan= (the sample plan)",
+                [sys.executable, "-m", "plankg", "serve", "--port", "{port}", "--store", str(store_path),
+                 "--max-concurrent", "2"], "/goals", {"plan": PLAN}, None)]
     for name, cmd, path, params, headers in servers:
         if not Path(cmd[0]).exists():
             print(f"  ({cmd[0]} is absent: pip install '.[bench]')")
@@ -322,6 +363,9 @@ def http(store_path: Path, skipped: list[str], requests: int = 300, concurrency:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base + ("/healthz" if "plankg" in cmd else "/query?query=ASK%7B%7D"))
             _hammer(base + path, params, 20, concurrency, headers)  # warm up
+            answer = httpx.get(base + path, params=params, headers=headers, timeout=60).json()
+            count = len(answer["items"]) if "items" in answer else len(answer["results"]["bindings"])
+            check(count == 5, f"{name} answers the sample's five goals (got {count})")
             total, lat = _hammer(base + path, params, requests, concurrency, headers)
             results[name] = requests / total
             baseline = results.get(servers[0][0]) if name != servers[0][0] else None
@@ -367,6 +411,8 @@ def main() -> int:
     ap.add_argument("--sizes", default="1,10,100", help="corpus sizes (plans), comma-separated")
     ap.add_argument("--no-rdflib-baseline", action="store_true",
                     help="skip rdflib's in-memory answers to the named queries (minutes for each with GRAPH)")
+    ap.add_argument("--load-only", action="store_true",
+                    help="only load the corpora (time and peak memory), e.g. --sizes 1000 --load-only")
     ap.add_argument("--output", default=str(REPO / "benchmarks" / "RESULTS.md"))
     args = ap.parse_args()
     global LOAD_AT_START
@@ -383,6 +429,15 @@ def main() -> int:
         skipped.append("the 100-plan corpus (not in --sizes): no figure for the named queries on 100 plans")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        if args.load_only:
+            skipped[:] = ["everything but loading the corpora (--load-only)"]
+            parts = sample_quads()
+            for n in sizes:
+                store = load_corpus(tmp, parts, n)
+                plan_list(store, n)
+                subprocess.run(["rm", "-rf", str(store)], check=True)
+            write_results(Path(args.output), sys.argv[1:], started, time.perf_counter() - t0, skipped)
+            return 1 if FAILURES else 0
         floor_process(sample_plan_path())
         extraction(sample_plan_path())
         commands(tmp)
@@ -390,7 +445,10 @@ def main() -> int:
         for n in sizes:
             store = load_corpus(tmp, parts, n)
             baseline = n == 1 and not args.no_rdflib_baseline
-            queries(store, n, build_dataset([read(sample_plan_path())]) if baseline else None)
+            if n <= 100:  # the named queries' target is set on 100 plans; 1000 is loaded for its memory
+                queries(store, n, build_dataset([read(sample_plan_path())]) if baseline else None)
+            else:
+                plan_list(store, n)
             if n == max(m for m in sizes if m <= 100):
                 http(store, skipped)
             subprocess.run(["rm", "-rf", str(store)], check=True)

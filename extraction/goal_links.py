@@ -89,6 +89,7 @@ class _Source:
     where: str
     context: str
     hits: list[Hit]
+    strongest: list[tuple] | None = None  # its goals and their strongest terms (_Linker._strongest), once known
 
 
 @dataclass
@@ -132,6 +133,7 @@ class _Linker:
         self._shares: dict[str, tuple] = {}
         self._contributed: dict[tuple[str, float], tuple] = {}
         self._chains: dict[int, list[Node]] = {}
+        self._node_sources: dict[str, list[_Source]] = {}
 
     def _headings(self, offset: int) -> list[Node]:
         """The outline nodes of HEADING_WEIGHT's kinds around an offset, outermost first (asked thrice a project)."""
@@ -215,23 +217,31 @@ class _Linker:
         if p.category:  # the box line's heading, printed before the project
             at = doc.text.rfind(p.category, max(0, p.start - 5000), p.start + len(p.category))
             out.append(_Source("category", CATEGORY, p.key, p.category, _hits(p.category, at if at >= 0 else None)))
-        chain = self._headings(p.start)
-        for node in reversed(chain):
-            weight = HEADING_WEIGHT[node.kind]
-            if node.title:
-                kind = "box" if node.kind == "box" else "heading"
-                out.append(_Source(kind, weight, node.key, node.heading, self._hits_at(node.title, node.start)))
-            opening = next((c for c in node.children if c.kind == "paragraph"), None)
-            if node.kind != "box" and opening is not None and opening is node.children[0]:
-                text = doc.text[opening.start:opening.end]
-                sentence = text[:m.end()] if (m := re.search(r"[。；]", text)) else text
-                out.append(_Source("opening", weight * OPENING, opening.key, sentence,
-                                   goal_themes.find(sentence, opening.start)))
+        for node in reversed(self._headings(p.start)):
+            out.extend(self._heading_sources(node))
         for a in p.sectors:
             if a.level == "default":  # no evidence of a sector: nothing to say about goals either
                 continue
             hits = [Hit(a.sector.label, t, None, None) for t in _sector_themes(a)]
             out.append(_Source("sector", SECTOR, a.sector.id, a.sector.label, hits))
+        return out
+
+    def _heading_sources(self, node: Node) -> list[_Source]:
+        """A heading's sources: its title and its opening sentence (the same for every project below it)."""
+        if node.key in self._node_sources:
+            return self._node_sources[node.key]
+        out = []
+        weight = HEADING_WEIGHT[node.kind]
+        if node.title:
+            kind = "box" if node.kind == "box" else "heading"
+            out.append(_Source(kind, weight, node.key, node.heading, self._hits_at(node.title, node.start)))
+        opening = next((c for c in node.children if c.kind == "paragraph"), None)
+        if node.kind != "box" and opening is not None and opening is node.children[0]:
+            text = self.doc.text[opening.start:opening.end]
+            sentence = text[:m.end()] if (m := re.search(r"[。；]", text)) else text
+            out.append(_Source("opening", weight * OPENING, opening.key, sentence,
+                               goal_themes.find(sentence, opening.start)))
+        self._node_sources[node.key] = out
         return out
 
     def _hits_at(self, text: str, near: int) -> list[Hit]:
@@ -241,34 +251,47 @@ class _Linker:
 
     def link(self, p, parent=None) -> list[GoalLink]:
         sources = self._sources(p, parent)
-        totals, evidence = self._score(sources)
+        totals, found = self._score(sources)
         specific = self._subgoal(p, sources)
         if specific is not None:
             sub, e = specific
             totals[sub.parent.key] = totals.get(sub.parent.key, 0.0) + e.contribution
-            evidence.setdefault(sub.parent.key, []).append(e)
-        return self._rank(p, totals, evidence, specific[0] if specific else None)
+        return self._rank(p, totals, found, specific)
 
     def _score(self, sources: list[_Source], summed: tuple[str, ...] = ()) -> tuple[dict, dict]:
-        """Each goal's total over the sources, and its evidence: in each source, its strongest term
-        (in a source of a kind in ``summed``, a long text, every distinct term)."""
+        """Each goal's total over the sources, and what it was found on: in each source, its strongest
+        term (in a source of a kind in ``summed``, a long text, every distinct term). Only the goals kept
+        need their evidence written out (:meth:`_evidence`)."""
         totals: dict[str, float] = {}
-        evidence: dict[str, list[Evidence]] = {}
+        found: dict[str, list[tuple]] = {}
         for src in sources:
-            best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest: contribution, hit, ...
-            for hit in src.hits:
-                theme, contributions = self._contributions(hit.theme, src.weight)
-                term = hit.term if src.kind in summed else ""
-                for goal, contribution in contributions:
-                    slot = (goal.key, term)
-                    if slot not in best or contribution > best[slot][0]:
-                        best[slot] = (contribution, hit, theme, goal)
-            for (key, _), (contribution, hit, theme, goal) in best.items():
-                e = Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
-                             self._mention(goal, theme), contribution)
-                totals[key] = totals.get(key, 0.0) + e.contribution
-                evidence.setdefault(key, []).append(e)
-        return totals, evidence
+            for contribution, hit, theme, goal in self._strongest(src, src.kind in summed):
+                totals[goal.key] = totals.get(goal.key, 0.0) + contribution
+                found.setdefault(goal.key, []).append((src, hit, theme, goal, contribution))
+        return totals, found
+
+    def _strongest(self, src: _Source, every_term: bool) -> list[tuple]:
+        """Each goal's strongest term in a source (every distinct term's), as (contribution, hit, theme, goal).
+        A heading's source serves every project below it: its answer is kept on it."""
+        if not every_term and src.strongest is not None:
+            return src.strongest
+        best: dict[tuple[str, str], tuple] = {}  # slot -> the first of its strongest
+        for hit in src.hits:
+            theme, contributions = self._contributions(hit.theme, src.weight)
+            term = hit.term if every_term else ""
+            for goal, contribution in contributions:
+                slot = (goal.key, term)
+                if slot not in best or contribution > best[slot][0]:
+                    best[slot] = (contribution, hit, theme, goal)
+        out = list(best.values())
+        if not every_term:
+            src.strongest = out
+        return out
+
+    def _evidence(self, found: list[tuple]) -> list[Evidence]:
+        return [Evidence(src.kind, src.where, src.context, hit.term, hit.start, hit.end, theme,
+                         self._mention(goal, theme), contribution)
+                for src, hit, theme, goal, contribution in found]
 
     def _contributions(self, theme: str, weight: float) -> tuple[str, list[tuple[Goal, float]]]:
         """What a term of the theme in a source of this weight gives each goal (asked for every project)."""
@@ -278,9 +301,10 @@ class _Linker:
             self._contributed[key] = quoted, [(goal, round(weight * share, 6)) for goal, share in shares]
         return self._contributed[key]
 
-    def _rank(self, p, totals, evidence, sub: Goal | None) -> list[GoalLink]:
+    def _rank(self, p, totals, found, specific: tuple[Goal, Evidence] | None) -> list[GoalLink]:
         if not totals:
             return []
+        sub = specific[0] if specific else None
         order = {g.key: g for g in self.doc.goals}
         ranked = sorted(totals, key=lambda k: (-round(totals[k], 6), order[k].order))
         best = totals[ranked[0]]
@@ -288,7 +312,10 @@ class _Linker:
         path = [p.key] + [n.key for n in reversed(self._headings(p.start))]
         links = []
         for rank, key in enumerate(kept, start=1):
-            ev = sorted(evidence[key], key=lambda e: (-e.contribution, _KIND_ORDER[e.kind], e.start or -1, e.term))
+            evidence = self._evidence(found.get(key, []))
+            if sub is not None and sub.parent.key == key:
+                evidence.append(specific[1])
+            ev = sorted(evidence, key=lambda e: (-e.contribution, _KIND_ORDER[e.kind], e.start or -1, e.term))
             goal = sub if sub is not None and sub.parent.key == key else order[key]
             links.append(GoalLink(goal, rank, round(totals[key], 3), ev, path,
                                   sector_only=all(e.kind == "sector" for e in ev)))
@@ -305,12 +332,12 @@ class _Linker:
             if node.title:
                 sources.append(_Source("heading", HEADING_WEIGHT[node.kind], node.key, node.heading,
                                        self._hits_at(node.title, node.start)))
-        totals, evidence = self._score(sources, summed=("name",))
+        totals, found = self._score(sources, summed=("name",))
         if not totals:
             return None, []
         order = {g.key: g for g in doc.goals}
         key = min(totals, key=lambda k: (-round(totals[k], 6), order[k].order))
-        return order[key], sorted(evidence[key], key=lambda e: (-e.contribution, e.start or -1, e.term))
+        return order[key], sorted(self._evidence(found[key]), key=lambda e: (-e.contribution, e.start or -1, e.term))
 
     def add_subgoal(self, sub: Goal) -> None:
         hits = goal_themes.find(self.doc.text[sub.start:sub.end], sub.start)

@@ -66,13 +66,14 @@ def sector_themes() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def lineage(theme: str) -> list[str]:
+@lru_cache(maxsize=None)
+def lineage(theme: str) -> tuple[str, ...]:
     """The theme and its broader themes, narrowest first."""
     out = []
     while theme and theme not in out:
         out.append(theme)
         theme = themes()[theme].broader
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)

@@ -54,11 +54,13 @@ VERBS: dict[str, tuple[str, str | None, str | None]] = {
 _SUFFIXES = {k: v for k, v in SUFFIXES.items() if k != "内"}
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _DASH = r"[-－—–～~至到](?!\s*(?:19|20)\d\d\s*年)"  # 2到3家, but not 到2020年
+_DIGIT = re.compile(r"\d")  # every quantity the grammar reads has one (_NUM)
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 _YEAR = re.compile(r"(?:((?:19|20)\d\d)|([二][〇零][一二三四五六七八九〇零]{2}))\s*年(?!代)")
 _PERIOD = re.compile(r"[“\"「]?\s*十([一二三四五六七八九]?)\s*五\s*[”\"」]?\s*(?:期间|时期|末|期末|规划|计划|以来)")
 _OWN_PERIOD = re.compile(r"今后五年|未来五年|本规划期|规划期(?:内|末|间)?")
+_ANY_TIME = re.compile("|".join(p.pattern for p in (_YEAR, _PERIOD, _OWN_PERIOD)))  # most clauses have none
 # The same time phrases without groups, to set them aside in subjects.
 _TIME_TEXT = (r"(?:(?:19|20)\d\d|二[〇零][一二三四五六七八九〇零]{2})\s*年(?!代)"
               r"|[“\"「]?\s*十[一二三四五六七八九]?\s*五\s*[”\"」]?\s*(?:期间|时期|末|期末|规划|计划|以来)"
@@ -213,6 +215,8 @@ def _scan_paragraph(doc: Document, para: Node, grammar: re.Pattern, when: Frame 
 
 def _times(clause: str, info, with_offsets: bool = False) -> list:
     """Time references in a clause, in order: the plan period, its end year, a later year, or the past."""
+    if not _ANY_TIME.search(clause):
+        return []
     found = []
     for m in _YEAR.finditer(clause):
         year = int(m.group(1)) if m.group(1) else parse_numeral(m.group(2))
@@ -263,7 +267,7 @@ class _Reading:
 def _targets_in_clause(doc, grammar, sentence, start, end, frame: Frame | None, last_subject: str) -> str:
     text = doc.text
     info = doc.info
-    if info.end_year is None:
+    if info.end_year is None or not _DIGIT.search(text, start, end):
         return last_subject
     cursor = start
     pos = start
@@ -478,11 +482,11 @@ def match_score(subject: str, name: str) -> float:
     if subject == name:
         return 1.0
     forward, missed_in_subject = _coverage(subject, name)
+    if forward < 0.75:
+        return 0.0  # the subject qualifies the name (绿洲森林覆盖率 is not 森林覆盖率)
     backward, missed_in_name = _coverage(name, subject)
     if missed_in_subject >= 2 and missed_in_name >= 2:
         return 0.0  # a word swapped for another (家庭 for 用户): another indicator
-    if forward < 0.75:
-        return 0.0  # the subject qualifies the name (绿洲森林覆盖率 is not 森林覆盖率)
     return min(forward, backward)
 
 
@@ -511,10 +515,12 @@ def _content(x: str) -> tuple[int, ...]:
 
 def _link(target: NarrativeTarget, indicators: list[Indicator], threshold: float = 0.7) -> None:
     best, best_score = None, 0.0
+    variants = _subject_variants(target.subject)
     for ind in indicators:
         if not _units_agree(target, ind):
             continue
-        score = max(match_score(s, n) for s in _subject_variants(target.subject) for n in (ind.name, ind.label))
+        names = (ind.name,) if ind.label == ind.name else (ind.name, ind.label)
+        score = max(match_score(s, n) for s in variants for n in names)
         if score > best_score:
             best, best_score = ind, score
     if best is not None and best_score >= threshold:

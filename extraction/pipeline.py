@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from . import segment
 from .model import Document
 from .narrative import extract_targets
 from .outline import build_document
@@ -29,6 +30,7 @@ COMPONENTS: list[tuple[str, Component]] = [
 
 
 def process(source: SourceText, components: list[tuple[str, Component]] | None = None) -> Document:
+    segment.new_plan()  # the words an earlier plan taught jieba are forgotten
     doc = build_document(source)
     for _, component in components or COMPONENTS:
         component(doc)

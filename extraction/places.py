@@ -125,6 +125,13 @@ def region_division(region: str) -> Division | None:
     return min(matches, key=lambda d: (LEVEL_RANK.get(d.level, 3), -max(d.seen_in or (0,))), default=None)
 
 
+@lru_cache(maxsize=64)
+def _names(region: Division | None) -> tuple[dict[str, tuple[str, ...]], dict]:
+    """The lexicon for plans of ``region`` and its trie: made once, for every plan of the region."""
+    lexicon = _lexicon(region)
+    return lexicon, _trie(lexicon)
+
+
 def _lexicon(region: Division | None) -> dict[str, tuple[str, ...]]:
     """Surface form -> candidate codes, for a plan whose region is ``region``."""
     names: dict[str, set[str]] = {}
@@ -201,7 +208,7 @@ def extract_places(doc: Document) -> None:
     """Pipeline component: fill ``doc.places`` (code -> Place) and ``doc.region``."""
     region = region_division(doc.info.region)
     doc.region = region
-    lexicon = _lexicon(region)
+    lexicon, trie = _names(region)
     if region is not None and region.in_standard:
         # Teach jieba the province's names, so that word boundaries fall around them;
         # names from elsewhere would cut ordinary words (新兴城市 -> 新/兴城市).
@@ -209,7 +216,7 @@ def extract_places(doc: Document) -> None:
         segment.add_words(w for w, codes in lexicon.items() if len(w) > 2 and all(c.startswith(province) for c in codes))
     bounds = segment.of(doc.text)  # cuts only the blocks where a name is found
     # A name counts where jieba puts word boundaries at both its ends: 兴城市 in 新兴城市 does not.
-    raw = [m for m in _scan(doc.text, _trie(lexicon)) if m[0] in bounds and m[1] in bounds]
+    raw = [m for m in _scan(doc.text, trie) if m[0] in bounds and m[1] in bounds]
     gaz = gazetteer()
     places: dict[str, Place] = {}
     for k, (start, end, surface) in enumerate(raw):

@@ -31,8 +31,8 @@ _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 # Verbs that frame a number without bounding it: 控制在4%以内 is bounded by its 以内.
 NEUTRAL_PREFIXES = ("控制在", "保持在", "达到", "提高到", "降低到", "下降到", "力争", "为", "达")
 
-_NUMBER = r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?"
-_UNIT = r"[%‰]|[^\d\s.,+\-—～~至到]{1,6}?"
+_NUMBER = r"[+-]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_UNIT = r"[%‰]|[^0-9\s.,+\-—～~至到]{1,6}?"
 _BODY = re.compile(
     rf"^(?:{'|'.join(NEUTRAL_PREFIXES)})?(?P<pre>{'|'.join(sorted(PREFIXES, key=len, reverse=True))})?"
     rf"(?P<num>{_NUMBER})(?:\s*(?P<unit1>[%‰]))?"
@@ -97,7 +97,7 @@ def parse_quantity(text: str, allow_qualitative: bool = False) -> Quantity:
         cumulative, s = True, s[1:-1]
     m = _BODY.match(s)
     if m is None or (m.group("unit") and not _is_unit(m.group("unit"))):
-        if allow_qualitative and not cumulative and not re.search(r"\d", s) \
+        if allow_qualitative and not cumulative and not re.search(r"[0-9]", s) \
                 and _QUALITATIVE.search(s) and not _UNIT_SUFFIX.search(s):
             return Quantity(printed, qualifier=QUALITATIVE)
         raise QuantityError(f"not a quantity: {text!r}")
@@ -119,7 +119,7 @@ def parse_quantity(text: str, allow_qualitative: bool = False) -> Quantity:
 
 def _is_unit(unit: str) -> bool:
     """A unit is a short word, not a phrase: no digits, no sentence punctuation."""
-    return (not re.search(r"[\d，。；：、()（）〔〕:;]", unit) and len(unit) <= 6
+    return (not re.search(r"[0-9，。；：、()（）〔〕:;]", unit) and len(unit) <= 6
             and not any(word in unit for word in SUFFIXES))
 
 

@@ -12,6 +12,7 @@ cover most characters wins (ties keep all). Every assignment records its level a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,12 +69,13 @@ def sector_by_word(word: str) -> Sector | None:
 
 def extract_sectors(doc: Document) -> None:
     """Pipeline component: give every project (and component) its sectors, with the reason."""
+    by_keywords = lru_cache(maxsize=None)(_by_keywords)  # a heading is read once for all the projects below it
     for project in doc.projects:
         for p in [project] + project.components:
-            p.sectors = assign(doc, p)
+            p.sectors = assign(doc, p, by_keywords)
 
 
-def assign(doc: Document, project) -> list[SectorAssignment]:
+def assign(doc: Document, project, by_keywords=None) -> list[SectorAssignment]:
     explicit = [SectorAssignment(s, "explicit", [w], f"由{'、'.join(project.declared_component_words)}组成")
                 for w in project.declared_component_words if (s := sector_by_word(w))]
     own_text = doc.text[project.start:project.end]
@@ -82,9 +84,9 @@ def assign(doc: Document, project) -> list[SectorAssignment]:
     if explicit:
         return _unique(explicit)
     for level, text in _evidence_texts(doc, project):
-        found = _by_keywords(text)
+        found = (by_keywords or _by_keywords)(text)
         if found:
-            return [SectorAssignment(s, level, words, text) for s, words in found]
+            return [SectorAssignment(s, level, list(words), text) for s, words in found]
     fallback = next(s for s in sectors() if s.id == "development-reform")
     return [SectorAssignment(fallback, "default", [], "no sector keyword anywhere on its path: the planning office")]
 
@@ -99,9 +101,17 @@ def _evidence_texts(doc: Document, project):
             yield ("box" if node.kind == "box" else "heading"), node.title
 
 
+@lru_cache(maxsize=None)
+def _any_keyword() -> tuple[tuple[Sector, re.Pattern], ...]:
+    """Each sector with a pattern of its keywords: most texts hold none of most sectors' keywords."""
+    return tuple((s, re.compile("|".join(re.escape(k) for k in s.keywords) or "(?!)")) for s in sectors())
+
+
 def _by_keywords(text: str) -> list[tuple[Sector, list[str]]]:
     scored = []
-    for s in sectors():
+    for s, any_keyword in _any_keyword():
+        if not any_keyword.search(text):
+            continue
         words = [k for k in s.keywords if k in text]
         # A keyword inside a longer keyword of the same sector counts once (供热 in 集中供热).
         words = [w for w in words if not any(w != o and w in o for o in words)]

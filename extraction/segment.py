@@ -27,17 +27,37 @@ def tokenizer() -> jieba.Tokenizer:
     for word in lexicon.units():
         if len(word) > 1:
             tk.add_word(word, freq=20000, tag="q")
+    _base[:] = [dict(tk.FREQ), tk.total, dict(tk.user_word_tag_tab)]
     return tk
 
 
+_base: list = []  # the tokenizer's vocabulary before any plan taught it words: FREQ, total, tags
+_plan_taught = False  # whether the plan at hand (or one before it) taught words
+
+
+def new_plan() -> None:
+    """Forget the words earlier plans taught: a plan is cut with the base vocabulary and its own words,
+    so it gives the same graph whatever the process read before. (Each taught word also adds to jieba's
+    total frequency, which over many plans would shift every later cut.)"""
+    global _taught, _plan_taught
+    tk = tokenizer()
+    with _lock:
+        if _plan_taught:
+            freq, total, tags = _base
+            tk.FREQ, tk.total, tk.user_word_tag_tab = dict(freq), total, dict(tags)
+            _plan_taught = False
+            _taught += 1  # cuts made before are stale
+
+
 def add_words(words) -> None:
-    """Teach the tokenizer words found in the plan itself (indicator names)."""
-    global _taught
+    """Teach the tokenizer words found in the plan itself (indicator names), until the next plan."""
+    global _taught, _plan_taught
     tk = tokenizer()
     with _lock:
         for word in words:
             if 1 < len(word) <= 20:
                 tk.add_word(word, freq=2000)
+        _plan_taught = True
         _taught += 1  # cuts made before are stale
 
 
@@ -104,9 +124,8 @@ class Segmentation:
 
     def __init__(self, text: str):
         self.text = text
-        spans = [(m.start(), m.end()) for m in jieba.re_han_default.finditer(text)]
-        self._starts = [a for a, _ in spans]
-        self._spans = spans
+        self._spans: list[tuple[int, int]] | None = None  # found when first asked about: often never
+        self._starts: list[int] = []
         self._cuts: dict[int, frozenset[int]] = {}
         self._long: dict[tuple[int, int], frozenset[int]] = {}
         self._taught = _taught
@@ -114,17 +133,25 @@ class Segmentation:
     def __contains__(self, offset: int) -> bool:
         if offset <= 0 or offset >= len(self.text):
             return offset in (0, len(self.text))
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i < 0 or not self._spans[i][0] < offset < self._spans[i][1]:
+        i = self._block_at(offset)
+        if i < 0:
             # Outside a block or at its edge: a boundary, but between the CR and LF of a line end.
             return self.text[offset - 1:offset + 1] != "\r\n"
         return offset in self._cut(i)
 
+    def _block_at(self, offset: int) -> int:
+        """The index of the block ``offset`` lies strictly inside, or -1."""
+        if self._spans is None:
+            self._spans = [m.span() for m in jieba.re_han_default.finditer(self.text)]
+            self._starts = [a for a, _ in self._spans]
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i if i >= 0 and self._spans[i][0] < offset < self._spans[i][1] else -1
+
     def inside_word(self, offset: int, length: int) -> bool:
         """Whether ``offset`` lies strictly inside a word of at least ``length`` characters (length > 2:
         only blocks hold such words)."""
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i < 0 or not self._spans[i][0] < offset < self._spans[i][1]:
+        i = self._block_at(offset)
+        if i < 0:
             return False
         self._cut(i)  # drops both caches if the tokenizer learnt words since
         inside = self._long.get((i, length))

@@ -110,21 +110,15 @@ def _cached(kind: str, text: str, compute):
     return verdict
 
 
-_last_parse: list = [None, None]  # the last query parsed, for the engine that needs the tree too (rdflib)
-
-
 def parse_query(text: str):
-    """rdflib's parse tree of a query (the last one is kept: check and evaluation parse once)."""
+    """rdflib's parse tree of a query, fresh on every call: rdflib's algebra translation edits the tree
+    it is given, so a tree kept for reuse would answer a later call with the first call's bindings."""
     from rdflib.plugins.sparql import parser
 
-    if _last_parse[0] == text:
-        return _last_parse[1]
     try:
-        parsed = parser.parseQuery(text)
+        return parser.parseQuery(text)
     except Exception as exc:
         raise Invalid(f"query syntax error: {_first_line(exc)}") from None
-    _last_parse[:] = [text, parsed]
-    return parsed
 
 
 def inspect_query(text: str) -> QueryInfo:

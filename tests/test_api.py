@@ -512,7 +512,7 @@ def test_killed_workers_give_503_and_are_replaced(small_pool):
         assert httpx.get(base + "/plans", timeout=60).status_code == 200
         assert httpx.get(base + "/sparql", params={"query": GOALS}, timeout=60).status_code == 200
     health = httpx.get(base + "/healthz").json()
-    assert health["idle"] == health["workers"] == 3  # two for /sparql, one for the REST API
+    assert health["idle"] == health["workers"] == 4  # two for /sparql, two for the REST API
 
 
 def test_cancelled_requests_give_their_worker_back(small_pool):
@@ -523,7 +523,7 @@ def test_cancelled_requests_give_their_worker_back(small_pool):
     time.sleep(5)  # the 4 s limit stops those queries
     assert httpx.get(base + "/plans", timeout=60).status_code == 200
     health = httpx.get(base + "/healthz").json()
-    assert health["idle"] == health["workers"] == 3
+    assert health["idle"] == health["workers"] == 4
 
 
 def test_serve_from_a_folder_holding_a_plankg_folder(tmp_path):

@@ -336,3 +336,20 @@ def test_lazy_segmentation_agrees_on_real_plans(name):
     text = read_plan(shared_plan(name)).text
     lazy, full = segment.Segmentation(text), segment.boundaries(text)
     assert all((i in lazy) == (i in full) for i in range(len(text) + 1))
+
+
+def test_a_plan_is_cut_without_the_words_an_earlier_plan_taught():
+    # Plan A teaches 兴城市 (say, a place of its province): without forgetting it, plan B read next in the
+    # same process would cut 新兴城市 differently from B read alone.
+    from plankg.extraction import segment
+
+    segment.new_plan()
+    alone = segment.words("建设新兴城市")
+    total, known = segment.tokenizer().total, segment.tokenizer().FREQ.get("兴城市")
+    segment.add_words(["兴城市"])
+    assert segment.words("建设新兴城市") != alone  # the taught word changes the cut
+    segment.new_plan()
+    assert segment.words("建设新兴城市") == alone and segment.tokenizer().total == total
+    segment.add_words(["兴城市"])
+    read(sample_plan_path())  # each plan read starts from the base vocabulary
+    assert segment.tokenizer().FREQ.get("兴城市") == known  # jieba's own (rare) frequency, not the taught one

@@ -107,11 +107,21 @@ def test_what_a_substitution_cannot_mean_the_same_is_refused(sparql, why):
 
 # --- the same answers as Oxigraph's own substitutions -----------------------------------------------
 
+def substituted(oxigraph, bound) -> list:
+    """The answer with Oxigraph's own substitutions (the store writes parameters in as constants)."""
+    oxigraph.inline_parameters = False
+    try:
+        return normal(oxigraph.query(bound))
+    finally:
+        oxigraph.inline_parameters = True
+
+
 @pytest.mark.parametrize("bound, must_have_rows", variants())
 def test_substituted_text_answers_as_oxigraph_substitutions(oxigraph, bound, must_have_rows):
-    reference = normal(oxigraph.query(bound))
+    reference = substituted(oxigraph, bound)
     assert reference or not must_have_rows
     assert normal(oxigraph.query(bound_text(bound.text, bound.bindings))) == reference
+    assert normal(oxigraph.query(bound)) == reference  # as the store runs it: the constants written in
 
 
 NESTED = """PREFIX pkg: <https://w3id.org/plankg/ontology#>
@@ -123,7 +133,7 @@ def test_a_parameter_is_seen_inside_nested_groups(oxigraph):
     # with the query's pattern comes too late for that FILTER; the substituted value reaches it,
     # as Oxigraph's own substitution does.
     plan = URIRef(PLAN)
-    reference = normal(oxigraph.query(BoundQuery(NESTED % "", {"plan": plan})))
+    reference = substituted(oxigraph, BoundQuery(NESTED % "", {"plan": plan}))
     assert len(reference) == 5  # the sample's five goals (test_queries.test_goals)
     assert normal(oxigraph.query(bound_text(NESTED % "", {"plan": plan}))) == reference
     assert normal(oxigraph.query(NESTED % f"VALUES ?plan {{ <{PLAN}> }}")) == []
