@@ -25,19 +25,19 @@ awk -v dir="$VIRTUOSO_DIR" '
 VIRTUOSO_PID=$!
 export VIRTUOSO_PID VIRTUOSO_DIR
 
-for _ in $(seq 1 60); do
+for _ in $(seq 1 120); do  # a loaded machine can take over a minute
   if curl -sf "http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql?query=ASK%7B%7D" >/dev/null 2>&1; then break; fi
   sleep 1
 done
 if ! curl -sf "http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql?query=ASK%7B%7D" >/dev/null 2>&1; then
   echo "Virtuoso did not come up; its log:" >&2
-  tail -20 "$VIRTUOSO_DIR/virtuoso.log" "$VIRTUOSO_DIR/stdout.log" >&2
+  tail -n 20 "$VIRTUOSO_DIR/virtuoso.log" "$VIRTUOSO_DIR/stdout.log" >&2
   return 1 2>/dev/null || exit 1
 fi
 # The answer must be ours: another Virtuoso already on these ports would answer while ours exits, and vanish later.
 if ! kill -0 "$VIRTUOSO_PID" 2>/dev/null; then
   echo "Virtuoso exited: ports $VIRTUOSO_HTTP_PORT/$VIRTUOSO_SQL_PORT are taken (set VIRTUOSO_HTTP_PORT, VIRTUOSO_SQL_PORT)" >&2
-  tail -5 "$VIRTUOSO_DIR/virtuoso.log" >&2
+  tail -n 5 "$VIRTUOSO_DIR/virtuoso.log" >&2
   return 1 2>/dev/null || exit 1
 fi
 # A throw-away instance: let SPARQL and the Graph Store Protocol write.
