@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
-import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -27,9 +24,9 @@ from plankg.graph.stores import QueryDataset
 from plankg.queries import named
 
 from . import linked_data
+from .access_log import AccessLog
 from .workers import Busy, QueryTimeout, StoreSpec, WorkerDied, WorkerPool
 
-log = logging.getLogger("plankg.access")
 ID = "https://w3id.org/plankg/id/"
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -101,14 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(ReadOnlyCors, origins=settings.cors_origins)
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(json.dumps({"method": request.method, "path": request.url.path, "status": response.status_code,
-                             "ms": round((time.perf_counter() - started) * 1000, 1),
-                             "client": request.client.host if request.client else None}))
-        return response
+    app.add_middleware(AccessLog)  # added last: the outermost, so it logs every answer, refusals too
 
     async def run(job: dict, timeout: float | None = None, lane: str = "p"):
         """A job in a worker of ``lane``: its payload and whether rows were cut, or a Problem."""
@@ -140,11 +130,12 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(400, "Bad parameter", str(exc)) from None
         return await run({"kind": "rows", "query": bound}, lane="named")
 
-    def page(rows: list[dict], request: Request, truncated: bool = False) -> dict:
+    def page(rows: list[dict], request: Request, truncated: bool = False) -> JSONResponse:
         limit = _int_param(request, "limit", settings.page_size, 1, 1000)
         offset = _int_param(request, "offset", 0, 0, 10**9)
-        return {"total": len(rows), "offset": offset, "limit": limit, "truncated": truncated,
-                "items": rows[offset:offset + limit]}
+        # A response, not a dict: rows of strings need no walk through FastAPI's jsonable_encoder.
+        return JSONResponse({"total": len(rows), "offset": offset, "limit": limit, "truncated": truncated,
+                             "items": rows[offset:offset + limit]})
 
     # --- operations -------------------------------------------------------------------------
 
