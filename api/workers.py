@@ -3,8 +3,9 @@
 Neither rdflib nor pyoxigraph can cancel a running query from Python. Each job (parse, check,
 evaluate, serialise) therefore runs in a worker process; one that overruns its time limit, or
 dies, is killed and replaced before its slot is given to the next request. Workers leave the
-network when they start (api/egress.py). The event loop only waits: every blocking call (pipe
-reads, process starts and kills) runs in the pool's own threads.
+network when they start (api/egress.py). The event loop only waits: it reads and writes the workers'
+pipes as asyncio streams (no thread hop per query: issue 19), and every blocking call (process starts
+and kills, unpickling a large answer) runs in the pool's own threads.
 
 Slots are the idle workers themselves, in an asyncio queue: a request takes one and always gives
 one back (the same worker, or a fresh one if it failed), whatever happens: time limit, worker
@@ -17,6 +18,9 @@ import asyncio
 import logging
 import multiprocessing as mp
 import os
+import pickle
+import socket
+import struct
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -85,6 +89,9 @@ def _main(conn, spec: StoreSpec, limits: dict, writer: bool) -> None:
         conn.send(runner.run(job))
 
 
+LARGE_ANSWER = 256 * 1024  # bytes of a pickled answer that are unpickled in a pool thread, not on the loop
+
+
 class _Worker:
     def __init__(self, spec: StoreSpec, limits: dict, writer: bool = False):
         self.conn, child = _CTX.Pipe()
@@ -92,6 +99,47 @@ class _Worker:
         self.proc.start()
         child.close()
         self.ready = False
+        self.reader: asyncio.StreamReader | None = None  # the pipe as asyncio streams (ask), made on first use
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def ask(self, job, timeout: float, threads) -> tuple:
+        """In the event loop: send a job, wait for its answer; ``QueryTimeout`` past ``timeout``,
+        ``WorkerDied`` if the process ends. The framing is multiprocessing's, which the worker's
+        ``conn.recv`` and ``conn.send`` use: a 4-byte length (or -1 and an 8-byte one), then a pickle."""
+        if self.reader is None:
+            sock = socket.socket(fileno=os.dup(self.conn.fileno()))  # closed with the streams; conn stays
+            self.reader, self.writer = await asyncio.open_connection(sock=sock, limit=LARGE_ANSWER)
+        if not self.ready:  # a fresh worker opens its store first, whatever that takes
+            try:
+                await self._read()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                raise WorkerDied("the query worker stopped while opening the store") from None
+            self.ready = True
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.writer.write(struct.pack("!i", len(data)) + data)
+            async with asyncio.timeout(timeout):
+                await self.writer.drain()  # a large job waits here for the worker to read it, not the loop
+                answer = await self._read()
+        except TimeoutError:
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            raise WorkerDied("the query worker stopped (killed, or out of memory) while answering") from None
+        if len(answer) > LARGE_ANSWER:
+            return await asyncio.get_running_loop().run_in_executor(threads, pickle.loads, answer)
+        return pickle.loads(answer)
+
+    async def _read(self) -> bytes:
+        (size,) = struct.unpack("!i", await self.reader.readexactly(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", await self.reader.readexactly(8))
+        return await self.reader.readexactly(size)
+
+    def detach(self) -> None:
+        """In the event loop: close the streams (not the pipe), before a thread stops or kills the worker."""
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
 
     def kill(self) -> None:
         self.proc.kill()
@@ -162,36 +210,46 @@ class WorkerPool:
         except RuntimeError:  # the loop is closed: the server is stopping
             worker.stop()
 
-    def _use(self, loop, worker: _Worker, job, timeout: float, cancelled: threading.Event):
-        """In a pool thread: run the job; the worker, or its replacement, always goes back to the queue."""
-        try:
-            if not worker.proc.is_alive():  # killed while idle: replace it before it is used
-                worker = _Worker(self.spec, self.limits)
-            return worker.call(job, timeout, cancelled)
-        except BaseException:
-            worker.kill()
-            worker = _Worker(self.spec, self.limits)
-            raise
-        finally:
-            self._give_back(loop, worker)
+    def _renew(self, worker: _Worker) -> _Worker:
+        """In a pool thread: kill the worker (if it still runs), and start a fresh one."""
+        worker.kill()
+        return _Worker(self.spec, self.limits)
+
+    def _replace(self, loop, worker: _Worker) -> None:
+        """In a pool thread: the worker renewed, and the fresh one put in the queue."""
+        self._give_back(loop, self._renew(worker))
 
     async def _take(self) -> _Worker:
+        if not self._idle.empty():
+            return self._idle.get_nowait()
         try:
             return await asyncio.wait_for(self._idle.get(), timeout=self.queue_wait)
         except asyncio.TimeoutError:
             raise Busy(f"all {self.size} query workers stayed busy for {self.queue_wait:g} s") from None
 
     async def run(self, job, timeout: float | None = None):
-        """Run a job in a worker; ``QueryTimeout``, ``WorkerDied`` or ``Busy`` (all answered 503)."""
+        """Run a job in a worker; ``QueryTimeout``, ``WorkerDied`` or ``Busy`` (all answered 503).
+
+        The slot always goes back: the same worker once it has answered, else (time limit, death,
+        cancellation of the request) a fresh one, started in a pool thread once the old one is killed."""
         worker = await self._take()
         loop = asyncio.get_running_loop()
-        cancelled = threading.Event()
-        future = loop.run_in_executor(self._threads, self._use, loop, worker, job, timeout or self.timeout, cancelled)
+        if not worker.proc.is_alive():  # killed while idle: replace it before it is used
+            worker.detach()
+            fresh = loop.run_in_executor(self._threads, self._renew, worker)
+            try:
+                worker = await asyncio.shield(fresh)
+            except asyncio.CancelledError:  # the fresh worker still takes the slot
+                fresh.add_done_callback(lambda f: f.cancelled() or f.exception() or self._idle.put_nowait(f.result()))
+                raise
         try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            cancelled.set()  # the thread kills the worker and puts a fresh one back
+            answer = await worker.ask(job, timeout or self.timeout, self._threads)
+        except BaseException:
+            worker.detach()
+            loop.run_in_executor(self._threads, self._replace, loop, worker)
             raise
+        self._idle.put_nowait(worker)
+        return answer
 
     async def exclusive(self, job, timeout: float | None = None, others: tuple = ()):
         """Run ``job`` in a writer process while no reader (of this pool or ``others``) holds the store,
@@ -207,7 +265,9 @@ class WorkerPool:
                     try:
                         if left <= 0:
                             raise asyncio.TimeoutError
-                        taken.append((pool, await asyncio.wait_for(pool._idle.get(), timeout=left)))
+                        worker = await asyncio.wait_for(pool._idle.get(), timeout=left)
+                        worker.detach()  # the writer's thread stops it
+                        taken.append((pool, worker))
                     except asyncio.TimeoutError:
                         raise Busy(f"queries kept the store busy for {self.queue_wait:g} s; "
                                    "the update was not applied") from None
@@ -234,5 +294,7 @@ class WorkerPool:
 
     def close(self) -> None:
         while not self._idle.empty():
-            self._idle.get_nowait().stop()
+            worker = self._idle.get_nowait()
+            worker.detach()
+            worker.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
