@@ -23,7 +23,8 @@ def _graph(store, iri: str) -> Graph:
 
 def audit(store) -> dict:
     plans = store.plan_graphs()
-    stored = [g + AUDIT_SUFFIX for g in plans if g + AUDIT_SUFFIX in set(store.graphs())]
+    graphs = set(store.graphs())
+    stored = [g + AUDIT_SUFFIX for g in plans if g + AUDIT_SUFFIX in graphs]
     answer = _stored(store, stored) if plans and len(stored) == len(plans) else None
     if answer is not None:
         return {**answer, "source": "stored"}
@@ -47,5 +48,5 @@ def _stored(store, report_graphs: list[str]) -> dict | None:
     for g in report_graphs:
         q = (f"PREFIX pkg: <{PKG}> PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?plan ?json WHERE {{ "
              f"GRAPH <{g}> {{ ?r pkg:reportJSON ?json OPTIONAL {{ ?r prov:wasDerivedFrom ?plan }} }} }}")
-        rows += store.query(q)["results"]["bindings"]
+        rows += store.answer(q, names_dataset=False).rows  # our own query, without FROM: no need to parse it
     return stored_findings(rows)
