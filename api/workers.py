@@ -223,8 +223,9 @@ class WorkerPool:
         if not self._idle.empty():
             return self._idle.get_nowait()
         try:
-            return await asyncio.wait_for(self._idle.get(), timeout=self.queue_wait)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(self.queue_wait):  # no task around get(): woken as soon as a slot is put back
+                return await self._idle.get()
+        except TimeoutError:
             raise Busy(f"all {self.size} query workers stayed busy for {self.queue_wait:g} s") from None
 
     async def run(self, job, timeout: float | None = None):
@@ -249,6 +250,7 @@ class WorkerPool:
             loop.run_in_executor(self._threads, self._replace, loop, worker)
             raise
         self._idle.put_nowait(worker)
+        await asyncio.sleep(0)  # a request waiting for the slot sends its job now; this answer is written after
         return answer
 
     async def exclusive(self, job, timeout: float | None = None, others: tuple = ()):
