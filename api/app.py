@@ -322,9 +322,8 @@ def create_app(settings: Settings) -> FastAPI:
         return page(rows, request, t)
 
     @app.get("/places/{code}/projects", tags=["places"])
-    async def place_projects(code: str, request: Request):
-        rows, t = await named_rows("county-projects", {"code": code})
-        return page(rows, request, t)
+    async def place_projects(code: str, request: Request, plan: str | None = None):
+        return await listing("county-projects", {"code": code, "plan": _plan_iri(plan)}, request)
 
     @app.get("/projects", tags=["projects"])
     async def projects(request: Request, plan: str | None = None, sector: str | None = None,
