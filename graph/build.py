@@ -146,7 +146,7 @@ VOCABULARY_FILES = ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl",
 def _vocabulary_file(name: str) -> Graph:
     """A vocabulary of ontology/, parsed once per process (the builder, the unit and indicator
     look-ups read the same files); never changed: callers copy its triples."""
-    return lexicon.load(name)
+    return lexicon.vocabulary(name)
 
 
 def _add_vocabularies(vocab: Graph) -> None:
