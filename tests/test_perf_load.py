@@ -5,6 +5,7 @@ reload that finds the plan unchanged leaving the store as a full comparison of t
 Speed is measured in benchmarks/run.py, never here.
 """
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +25,7 @@ from plankg.graph.build import GraphBuilder
 from plankg.graph.names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri
 from plankg.graph.stores import OxigraphStore
 
-from support import shared_plan
+from support import run_cli, shared_plan
 
 ONTOLOGY = Path(lexicon.ontology_file("plankg.ttl")).parent
 XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
@@ -240,3 +241,44 @@ def test_reloading_a_real_plan_leaves_what_a_first_load_leaves(name, tmp_path):
     once.close()
     twice.close()
 
+
+
+# --- a batch command leaves at once, its output and its store complete -----------------------------
+
+SMALL_PLAN = """\
+某县国民经济和社会发展第十三个五年规划纲要
+
+第一章　发展目标
+
+　　到2020年，全县生产总值达到100亿元。
+"""
+
+
+def test_a_batch_command_writes_all_it_prints_before_leaving(tmp_path):
+    plan = tmp_path / "small.txt"
+    plan.write_text(SMALL_PLAN, encoding="utf-8")
+    res = run_cli("outline", str(plan))
+    # the last line: the chapter (its heading on line 3, its paragraph on line 5), then the newline
+    assert res.returncode == 0 and res.stdout.decode().endswith("第一章 发展目标  L3–5  (1 ¶)\n")
+    # Megabytes through a pipe: the same bytes as the file the command writes.
+    piped = run_cli("build", "--format", "nq")
+    assert run_cli("build", "-o", str(tmp_path / "plan.nq")).returncode == 0
+    assert piped.returncode == 0 and len(piped.stdout) > 1_000_000
+    assert piped.stdout == (tmp_path / "plan.nq").read_bytes()
+    # The exit code of a finding, and of bad input.
+    assert run_cli("audit", "--fail-on", "warning", str(plan)).returncode in (0, 1)
+    bad = run_cli("audit", str(tmp_path / "absent.txt"))
+    assert bad.returncode == 2 and bad.stderr.startswith(b"plankg: error:") and b"Traceback" not in bad.stderr
+
+
+def test_a_loaded_store_is_complete_when_the_command_has_left(tmp_path):
+    env = {**os.environ, "PLANKG_STORE": str(tmp_path / "store")}
+    for _ in range(2):  # into an empty store, then replacing the plan it holds
+        res = run_cli("load", env=env)
+        assert res.returncode == 0 and b"loaded https://w3id.org/plankg/graph/654200-fyp13" in res.stderr
+        store = OxigraphStore(tmp_path / "store", read_only=True)
+        assert store.plan_graphs() == ["https://w3id.org/plankg/graph/654200-fyp13"]
+        reports = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/plankg/graph/654200-fyp13/audit> "
+                              "{ ?r a <http://www.w3.org/ns/shacl#ValidationReport> } }")
+        assert reports["results"]["bindings"][0]["n"]["value"] == "1"
+        store.close()
