@@ -22,7 +22,6 @@ def ontology_file(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def words(name: str) -> tuple[str, ...]:
     """A word list of ontology/lexicon: one word a line, then an optional "# rule: …" note; longest first."""
     with open(ontology_file(f"lexicon/{name}"), encoding="utf-8") as fh:
@@ -47,7 +46,7 @@ def parse_turtle(path: str) -> Graph:
     if _CASED_LANGUAGE_TAG.search(data):  # pyoxigraph writes language tags in lower case, rdflib as given
         return Graph().parse(path, format="turtle")
     graph = Graph()
-    parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=Path(path).resolve().as_uri())
+    parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=Path(path).absolute().as_uri())
     add = graph.add
     for t in parser:
         add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))

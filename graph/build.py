@@ -142,10 +142,9 @@ def _unit_concepts() -> dict[str, URIRef]:
 VOCABULARY_FILES = ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl")
 
 
-@lru_cache(maxsize=None)
 def _vocabulary_file(name: str) -> Graph:
     """A vocabulary of ontology/, parsed once per process (the builder, the unit and indicator
-    look-ups read the same files); never changed: callers copy its triples."""
+    look-ups, the extraction's lexicons read the same files); never changed: callers copy its triples."""
     return lexicon.vocabulary(name)
 
 
