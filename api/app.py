@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plankg import __version__
 from plankg.graph.stores import QueryDataset
-from plankg.queries import named
+from plankg.queries import named, pages
 
 from . import linked_data
 from .workers import Busy, QueryTimeout, StoreSpec, WorkerDied, WorkerPool
@@ -140,11 +140,30 @@ def create_app(settings: Settings) -> FastAPI:
             raise Problem(400, "Bad parameter", str(exc)) from None
         return await run({"kind": "rows", "query": bound}, lane="named")
 
+    def page_bounds(request: Request) -> tuple[int, int]:
+        return _int_param(request, "limit", settings.page_size, 1, 1000), _int_param(request, "offset", 0, 0, 10**9)
+
     def page(rows: list[dict], request: Request, truncated: bool = False) -> dict:
-        limit = _int_param(request, "limit", settings.page_size, 1, 1000)
-        offset = _int_param(request, "offset", 0, 0, 10**9)
+        limit, offset = page_bounds(request)
         return {"total": len(rows), "offset": offset, "limit": limit, "truncated": truncated,
-                "items": rows[offset:offset + limit]}
+                "more": offset + limit < len(rows) or truncated, "items": rows[offset:offset + limit]}
+
+    async def listing(name: str, params: dict, request: Request) -> dict:
+        """A page of a named query. Across every plan, a query of rows by plan is read a plan at a time
+        until the page is full (queries/pages.py): that page has no total."""
+        params = {k: v for k, v in params.items() if v is not None}
+        query = named.catalogue()[name]
+        if not pages.reads_by_plan(query, params):
+            rows, t = await named_rows(name, params)
+            return page(rows, request, t)
+        try:
+            query.bind(params)
+        except named.QueryError as exc:
+            raise Problem(400, "Bad parameter", str(exc)) from None
+        limit, offset = page_bounds(request)
+        rows, more = await run({"kind": "page", "name": name, "params": params, "limit": limit, "offset": offset},
+                               lane="named")
+        return {"total": None, "offset": offset, "limit": limit, "truncated": False, "more": more, "items": rows}
 
     # --- operations -------------------------------------------------------------------------
 
@@ -290,9 +309,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def indicators(request: Request, plan: str | None = None, binding: bool | None = None,
                          category: str | None = None):
         attribute = None if binding is None else ("pkg:Binding" if binding else "pkg:Expected")
-        rows, t = await named_rows("indicators", {"plan": _plan_iri(plan), "attribute": attribute,
-                                                  "category": category})
-        return page(rows, request, t)
+        return await listing("indicators", {"plan": _plan_iri(plan), "attribute": attribute, "category": category},
+                             request)
 
     @app.get("/indicators/{indicator_id:path}", tags=["indicators"])
     async def indicator(indicator_id: str):
@@ -304,17 +322,15 @@ def create_app(settings: Settings) -> FastAPI:
         return page(rows, request, t)
 
     @app.get("/places/{code}/projects", tags=["places"])
-    async def place_projects(code: str, request: Request):
-        rows, t = await named_rows("county-projects", {"code": code})
-        return page(rows, request, t)
+    async def place_projects(code: str, request: Request, plan: str | None = None):
+        return await listing("county-projects", {"code": code, "plan": _plan_iri(plan)}, request)
 
     @app.get("/projects", tags=["projects"])
     async def projects(request: Request, plan: str | None = None, sector: str | None = None,
                        place: str | None = None, goal: str | None = None, text: str | None = None):
         params = {"plan": _plan_iri(plan), "sector": _prefixed(sector, "sector:"),
                   "place": _prefixed(place, "place:"), "goal": ID + goal if goal else None, "text": text}
-        rows, t = await named_rows("projects", params)
-        return page(rows, request, t)
+        return await listing("projects", params, request)
 
     @app.get("/projects/{project_id:path}", tags=["projects"])
     async def project(project_id: str):
@@ -349,8 +365,7 @@ def create_app(settings: Settings) -> FastAPI:
         params = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
         if name not in named.catalogue():
             raise Problem(404, "Not Found", f"no named query {name}")
-        rows, t = await named_rows(name, params)
-        return page(rows, request, t)
+        return await listing(name, params, request)
 
     @app.get("/search", tags=["search"])
     async def search(q: str, request: Request):

@@ -130,6 +130,15 @@ class Runner:
         rows = [{k: v["value"] for k, v in row.items()} for row in res.get("results", {}).get("bindings", [])]
         return ("ok", rows, truncated)
 
+    def job_page(self, job: dict):
+        """A page of a named query of rows by plan across every plan, read plan by plan (queries/pages.py):
+        its rows as in job_rows, and whether more follow."""
+        from plankg.queries import named, pages
+
+        query = named.catalogue()[job["name"]]
+        page = pages.page_by_plan(self.store, query, job["params"], job["limit"], job["offset"])
+        return ("ok", [{k: v["value"] for k, v in row.items()} for row in page.rows], page.more)
+
     def job_select(self, job: dict):
         """Typed rows (SPARQL JSON) of a query or a bound named query: for callers that need the terms."""
         checks.inspect_query(getattr(job["query"], "text", job["query"]))

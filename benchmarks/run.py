@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import platform
 import re
@@ -36,6 +37,7 @@ PLAN = f"https://w3id.org/plankg/id/{PLAN_ID}"
 # Parameters of the named queries: IRIs of the sample, which copy 0 of every corpus keeps.
 SAMPLES = {"goal": f"{PLAN}/part-2/chapter-3/goal-2", "code": "654202", "sector": "sector:water", "plan": PLAN,
            "entity": f"{PLAN}/annex-2/project-3", "needle": "森林覆盖率"}
+PAGE = 50  # rows of a page of the REST API (api/app.py Settings.page_size)
 FLOOR_CHILD = r"""
 import sys, jieba
 tk = jieba.Tokenizer(); tk.initialize()
@@ -226,11 +228,12 @@ def plan_list(store_path: Path, n: int) -> None:
 def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
     from plankg.graph.stores import OxigraphStore, RdflibStore
     from plankg.queries.named import catalogue
+    from plankg.queries.pages import page_by_plan, reads_by_plan
 
     plan_list(store_path, n)
     store = OxigraphStore(store_path, read_only=True)
     memory = RdflibStore(dataset=rdflib_ds) if rdflib_ds is not None else None
-    slowest, times = ("", 0.0), {}
+    slowest, times, paged = ("", 0.0), {}, {}
     for name, q in catalogue().items():
         # A query of one plan (# scope: plan) is timed as the web views run it: for the sample plan.
         sparql = q.bind({p.name: SAMPLES[p.name] for p in q.params if p.required or (q.scope and p.name == "plan")})
@@ -242,6 +245,15 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         times[name] = (ox_time, len(rows))
         row(f"query {name} on {n} plan(s): Oxigraph", ox_time, base,
             f"{len(rows)} rows" + ("; baseline: rdflib in memory" if base else ""))
+        values = {k: str(v) for k, v in sparql.bindings.items()}
+        if reads_by_plan(q, values):
+            # The REST API's read across plans: its first page (queries/pages.py), checked against the whole.
+            page = page_by_plan(store, q, values, PAGE, 0)
+            check(page.rows == rows[:PAGE], f"the first page of {name} on {n} plans is the whole answer's first rows")
+            page_time = median_time(lambda: page_by_plan(store, q, values, PAGE, 0), 5)
+            row(f"query {name} on {n} plan(s): first page, read plan by plan", page_time, None,
+                f"{len(page.rows)} rows; more follow: {page.more}")
+            paged[name] = (page_time, len(page.rows))
     store.close()
     if n == 1:
         # The store writes a query's parameters in as constants (queries.named.inline_text), cached per
@@ -253,10 +265,17 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         t = median_time(lambda: _inline_text.__wrapped__(bound.text, key), 5)
         row("writing goal-projects' parameter in as a constant (uncached)", t)
     if n == 100 or n == 1000:
-        target(f"every named query on {n} plans ≤ 100 ms median", slowest[1] <= 0.1,
-               f"{sum(t <= 0.1 for t, _ in times.values())} of {len(times)} met; over: " + ", ".join(
-                   f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in
-                   sorted(times.items(), key=lambda kv: -kv[1][0]) if t > 0.1))
+        target(f"every named query on {n} plans ≤ 100 ms median (whole answers)", slowest[1] <= 0.1, over(times))
+        served = {**times, **paged}
+        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API reads it (a first page of "
+               f"{PAGE} rows for the {len(paged)} of rows by plan)", max(t for t, _ in served.values()) <= 0.1,
+               over(served))
+
+
+def over(times: dict) -> str:
+    return (f"{sum(t <= 0.1 for t, _ in times.values())} of {len(times)} met; over: " + ", ".join(
+        f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in sorted(times.items(), key=lambda kv: -kv[1][0])
+        if t > 0.1))
 
 
 def audit_scaling(parts, sizes: list[int]) -> None:
@@ -266,17 +285,20 @@ def audit_scaling(parts, sizes: list[int]) -> None:
     warm-up audit (first-call costs are not per-plan time); the figure is the median across the corpus
     of this process's CPU time (on a shared machine wall-clock time per plan measures the neighbours
     as much as the audit: both are shown)."""
+    from plankg.cli import GC_THRESHOLD
     from plankg.graph.audit import audit_plan, shapes_graph
 
     plan, audit, vocab = parts
     shapes = shapes_graph()
     audit_plan(plan, vocab, shapes)  # warm-up
     per_plan = {}
+    gc.set_threshold(*GC_THRESHOLD)  # as in plankg's commands that audit
     for n in sizes:
         cpu, wall = [], []
-        for _ in range(-(-3 // n)):  # a corpus under 3 plans is audited again: a median of 3 at least
+        for _ in range(-(-5 // n)):  # a corpus under 5 plans is audited again: a median of 5 at least
             for i in range(n):
                 copy = remint(plan, audit, i)[0]  # one copy in memory at a time
+                gc.collect()  # the previous plan's garbage is not this plan's audit
                 c, t = time.process_time(), time.perf_counter()
                 audit_plan(copy, vocab, shapes)
                 cpu.append(time.process_time() - c)

@@ -432,6 +432,8 @@ def cmd_queries(args: argparse.Namespace) -> None:
         for p in q.params:
             flag = "required" if p.required else f"default {p.default}" if p.default else "optional"
             print(f"    --param {p.name}=<{p.type}>  ({flag}) {p.description}")
+        if q.rows_by_plan:
+            print("    rows by plan: a page across every plan is read plan by plan (docs/queries.md)")
 
 
 def cmd_query(args: argparse.Namespace) -> None:
@@ -445,10 +447,34 @@ def cmd_query(args: argparse.Namespace) -> None:
             raise UsageError(f"--param {item!r}: write it as key=value")
         params[key] = value
     try:
-        sparql = get(args.name).bind(params)
+        query = get(args.name)
+        sparql = query.bind(params)
     except QueryError as exc:
         raise UsageError(str(exc)) from None
-    print(FORMATTERS[args.format](open_store(args).query(sparql)))
+    store = open_store(args)
+    if args.limit is None and not args.offset:
+        print(FORMATTERS[args.format](store.query(sparql)))
+        return
+    from itertools import islice
+
+    from plankg.queries.pages import page_by_plan, reads_by_plan
+
+    if args.limit is not None and reads_by_plan(query, params):
+        page = page_by_plan(store, query, params, args.limit, args.offset)
+        names, rows = page.variables, page.rows
+    else:
+        answer = store.answer(sparql)
+        if answer.kind != "solutions":
+            raise UsageError("--limit and --offset page the rows of a SELECT query")
+        end = None if args.limit is None else args.offset + args.limit
+        names, rows = answer.variables, list(islice(answer.rows, args.offset, end))
+    print(FORMATTERS[args.format]({"head": {"vars": names}, "results": {"bindings": rows}}))
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a count of rows: {text!r}")
+    return int(text)
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -562,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME|FILE.rq")
     p.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter (repeat for several)")
     p.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
+    p.add_argument("--limit", type=_count, metavar="N", help="at most N rows (a query of rows by plan across "
+                   "every plan then reads only the plans the rows come from: docs/queries.md)")
+    p.add_argument("--offset", type=_count, default=0, metavar="N", help="skip the first N rows")
     add_store_options(p)
     p.set_defaults(func=cmd_query)
 
@@ -595,10 +624,13 @@ def _bad_input(exc: Exception) -> bool:
     return isinstance(exc, (PlanError, UsageError)) or (stores is not None and isinstance(exc, stores.StoreError))
 
 
+# A plan's graph is a few hundred thousand small objects made at once: at the default (a pass every
+# 700 new objects) the cycle collector takes a tenth of a build, load or audit.
+GC_THRESHOLD = (50_000, 10, 10)
+
+
 def main(argv: list[str] | None = None) -> int:
-    # A plan's graph is a few hundred thousand small objects made at once: at the default (a pass every
-    # 700 new objects) the cycle collector takes a tenth of a build, load or audit.
-    gc.set_threshold(50_000, 10, 10)
+    gc.set_threshold(*GC_THRESHOLD)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -12,6 +12,11 @@ A header is the leading comment block::
 vocabulary): a store may then give its engine that dataset alone (Oxigraph reads one plan's graph, not
 all of them). The answer is the same; tests/test_queries.py checks it for every such query.
 
+``rows: by plan`` says more of a query that takes an optional ``plan``: each row belongs to the plan in
+``?plan``, found in that plan's graph, and rows are ordered by ``?plan`` first. Across every plan, its
+answer is then the plans' answers one after another, and a page of it can be read plan by plan
+(:mod:`plankg.queries.pages`) rather than by ordering every row of every plan.
+
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
 ``initBindings``). A remote endpoint has no such parameter: :func:`bound_text` substitutes the terms
@@ -58,10 +63,12 @@ class NamedQuery:
     params: list[Param] = field(default_factory=list)
     text: str = ""
     scope: str = ""  # "plan": reads only the bound plan's graph and the vocabulary
+    rows_by_plan: bool = False  # header "rows: by plan": the answer across plans is each plan's in turn
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
-                "params": [p.__dict__ for p in self.params], "sparql": self.text}
+                "params": [p.__dict__ for p in self.params], "scope": self.scope or None,
+                "rows_by_plan": self.rows_by_plan, "sparql": self.text}
 
     def bind(self, values: dict[str, str] | None = None) -> BoundQuery:
         """The query with its parameters as RDF terms, for a store to bind."""
@@ -78,7 +85,9 @@ class NamedQuery:
                     raise QueryError(f"{self.name}: parameter {p.name} is required ({p.description})")
             else:
                 bindings[p.name] = to_term(raw, p.type, p.name)
-        return BoundQuery(self.text, bindings, plan_scoped=self.scope == "plan" and "plan" in bindings)
+        # Rows of one plan lie in its graph: bound to a plan, a query of rows by plan reads that plan alone.
+        scoped = self.scope == "plan" or self.rows_by_plan
+        return BoundQuery(self.text, bindings, plan_scoped=scoped and "plan" in bindings)
 
 
 @dataclass(frozen=True)
@@ -302,11 +311,17 @@ def parse(name: str, text: str) -> NamedQuery:
             if m.group(1) != "plan":
                 raise QueryError(f"{name}: unknown scope {m.group(1)} (the one scope is: plan)")
             q.scope = m.group(1)
+        elif m := re.match(r"#\s*rows:\s*(.*)", line):
+            if m.group(1).strip() != "by plan":
+                raise QueryError(f"{name}: unknown rows header {m.group(1).strip()!r} (the one known is: by plan)")
+            q.rows_by_plan = True
         elif m := _PARAM.match(line):
             pname, ptype, required, default, desc = m.groups()
             if ptype not in TYPES:
                 raise QueryError(f"{name}: parameter {pname} has unknown type {ptype}")
             q.params.append(Param(pname, ptype, bool(required), default, desc.strip()))
+    if q.rows_by_plan and not any(p.name == "plan" and p.type == "iri" and not p.required for p in q.params):
+        raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
     return q
 
 

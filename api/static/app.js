@@ -43,7 +43,7 @@ async function rows(path, params = {}) {
   for (let offset = 0; ; offset += 1000) {
     const page = await api(path, { ...params, limit: 1000, offset });
     out.push(...page.items);
-    if (out.length >= page.total || !page.items.length) return out;
+    if (!page.more || !page.items.length) return out;
   }
 }
 
