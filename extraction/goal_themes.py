@@ -44,7 +44,7 @@ class Hit:
 
 @lru_cache(maxsize=None)
 def themes() -> dict[str, Theme]:
-    graph = lexicon.load("goal-themes.ttl")
+    graph = lexicon.vocabulary("goal-themes.ttl")
     keyword = URIRef(lexicon.PKG + "keyword")
     out = {}
     for concept in sorted(graph.subjects(SKOS.inScheme, None)):
@@ -59,7 +59,7 @@ def themes() -> dict[str, Theme]:
 @lru_cache(maxsize=None)
 def sector_themes() -> dict[str, tuple[str, ...]]:
     """The themes a responsible sector usually serves: sector id -> theme ids."""
-    graph = lexicon.load("goal-themes.ttl")
+    graph = lexicon.vocabulary("goal-themes.ttl")
     out: dict[str, list[str]] = {}
     for s, o in graph.subject_objects(URIRef(lexicon.PKG + "usualGoalTheme")):
         out.setdefault(_local(s), []).append(_local(o))

@@ -46,7 +46,7 @@ class SectorAssignment:
 def sectors() -> tuple[Sector, ...]:
     from rdflib import URIRef
 
-    graph = lexicon.load("sectors.ttl")
+    graph = lexicon.vocabulary("sectors.ttl")
     out = []
     for concept in sorted(graph.subjects(SKOS.inScheme, None)):
         zh = lexicon.zh_labels(graph, concept)

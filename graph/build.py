@@ -142,11 +142,10 @@ def _unit_concepts() -> dict[str, URIRef]:
 VOCABULARY_FILES = ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl")
 
 
-@lru_cache(maxsize=None)
 def _vocabulary_file(name: str) -> Graph:
     """A vocabulary of ontology/, parsed once per process (the builder, the unit and indicator
-    look-ups read the same files); never changed: callers copy its triples."""
-    return lexicon.load(name)
+    look-ups, the extraction's lexicons read the same files); never changed: callers copy its triples."""
+    return lexicon.vocabulary(name)
 
 
 def _add_vocabularies(vocab: Graph) -> None:
@@ -222,9 +221,14 @@ class _OxTerms:
 
     def quads(self, triples, graph) -> list:
         g, term, quad = self.term(graph), self.term, self.ox.Quad
-        # dict.fromkeys: duplicates dropped as a graph would, the mapper's order kept (same bytes);
-        # before the quads are made, the costly part.
-        return [quad(s, p, o, g) for s, p, o in dict.fromkeys((term(s), term(p), term(o)) for s, p, o in triples)]
+        # An IRI seen before is one dict look-up, a literal the mapper made is itself: the general
+        # conversion (term) only for the rest. A dict: duplicates dropped as a graph would, the mapper's
+        # order kept (same bytes); before the quads are made, the costly part.
+        known, made = self.iris.get, self.ox.Literal
+        keys: dict = {}
+        for s, p, o in triples:
+            keys[(known(s) or term(s), known(p) or term(p), o if type(o) is made else known(o) or term(o))] = None
+        return [quad(s, p, o, g) for s, p, o in keys]
 
 
 class _PlanMapper:

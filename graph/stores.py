@@ -271,22 +271,38 @@ class OxigraphStore(Store):
             else:
                 self.store.extend(quads + audit)
             return
-        # Compared as canonical N-Triples lines, written by the same serialiser on both sides.
-        old = set(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8").splitlines())
-        new = _nt(quads).splitlines()
-        gone = old.difference(new)
-        added = [line for line in new if line not in old]
+        if self._holds(graph, quads):  # the same plan again: only its report is rewritten
+            self.store.update(f"DROP SILENT GRAPH <{report.value}>"
+                              + (f" ;\nINSERT DATA {{ GRAPH <{report.value}> {{\n{_nt(audit)}\n}} }}" if audit else ""))
+            return
+        # Compared as pyoxigraph quads: the stored graph read back once, no text on either side. Oxigraph
+        # keeps some literals in canonical form (1.000 as 1): those differ, and are rewritten as they are.
+        old = set(self.store.quads_for_pattern(None, None, None, graph))
+        gone = old.difference(quads)
+        added = [q for q in quads if q not in old]
         ops = []
-        if any(line.startswith("_:") or line.rsplit(" ", 2)[-2].startswith("_:") for line in gone):
+        if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in gone):
             ops.append(f"DROP SILENT GRAPH <{graph.value}>")  # DELETE DATA cannot name blank nodes
-            added = new
+            added = quads
         elif gone:
-            ops.append(f"DELETE DATA {{ GRAPH <{graph.value}> {{\n{chr(10).join(sorted(gone))}\n}} }}")
+            ops.append(f"DELETE DATA {{ GRAPH <{graph.value}> {{\n{_nt(sorted(gone, key=str))}\n}} }}")
         ops.append(f"DROP SILENT GRAPH <{report.value}>")
         if added or audit:
-            ops.append(f"INSERT DATA {{ GRAPH <{graph.value}> {{\n{chr(10).join(added)}\n}}\n"
+            ops.append(f"INSERT DATA {{ GRAPH <{graph.value}> {{\n{_nt(added)}\n}}\n"
                        f"GRAPH <{report.value}> {{\n{_nt(audit)}\n}} }}")
         self.store.update(" ;\n".join(ops))
+
+    def _holds(self, graph, quads: list) -> bool:
+        """Whether ``graph`` holds exactly ``quads`` as the store would keep them, checked without reading
+        the stored graph back (its terms decoded: twice the time): every quad is found in the store (by
+        value: a decimal 1.000 is the stored 1), and the graph holds no more quads than ``quads`` makes."""
+        ox = self.ox
+        if not all(q in self.store for q in quads):
+            return False
+        stored = next(iter(self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")))
+        canonical = ox.Store()  # quads equal in value are one quad there, as in the store
+        canonical.extend(quads)
+        return int(stored["n"].value) == len(canonical)
 
     def flush(self) -> None:
         if not self.read_only:

@@ -1,3 +1,3 @@
-from plankg.cli import main
-import sys
-sys.exit(main())
+from plankg.cli import run
+
+run()

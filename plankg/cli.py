@@ -650,5 +650,24 @@ def main(argv: list[str] | None = None) -> int:
     return code or 0
 
 
+# Commands after which nothing is left to run at exit (no store left open, no worker processes).
+QUICK_EXIT = {"outline", "indicators", "projects", "places", "goals", "build", "audit", "load"}
+
+
+def run() -> None:
+    """The program (``plankg``, ``python -m plankg``): :func:`main`, then the process ends. After a command
+    of QUICK_EXIT it leaves at once, its output flushed, rather than free its heap object by object (a
+    plan's graphs, jieba's dictionary: a quarter of a second, a tenth of a load)."""
+    code = main()
+    if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # the reader went away (a broken pipe): nothing more to write
+            pass
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
