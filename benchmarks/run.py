@@ -124,7 +124,7 @@ def commands(tmp: Path) -> None:
         target(f"{name} ≤ {limit}× the floor process", t <= limit * base, f"{t / base:.2f}×")
 
 
-def alternate(fn, baseline, repeat: int = 3) -> tuple[tuple[float, float], tuple[float, float]]:
+def alternate(fn, baseline, repeat: int = 5) -> tuple[tuple[float, float], tuple[float, float]]:
     """Medians of wall-clock and CPU seconds (child processes' user + system) of ``fn`` and of
     ``baseline``, run one after the other ``repeat`` times."""
     times: dict = {fn: ([], []), baseline: ([], [])}
@@ -295,7 +295,7 @@ def audit_scaling(parts, sizes: list[int]) -> None:
     gc.set_threshold(*GC_THRESHOLD)  # as in plankg's commands that audit
     for n in sizes:
         cpu, wall = [], []
-        for _ in range(-(-5 // n)):  # a corpus under 5 plans is audited again: a median of 5 at least
+        for _ in range(-(-10 // n)):  # a corpus under 10 plans is audited again: a median of 10 at least
             for i in range(n):
                 copy = remint(plan, audit, i)[0]  # one copy in memory at a time
                 gc.collect()  # the previous plan's garbage is not this plan's audit
