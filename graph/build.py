@@ -131,7 +131,7 @@ def _bind(g) -> None:
 def _unit_concepts() -> dict[str, URIRef]:
     """Unit label (zh) -> its concept in ontology/units.ttl, parsed once: a preferred label before an
     alternative one (个百分点 and 百分点 are one unit)."""
-    units, out = _vocabulary_file("units.ttl"), {}
+    units, out = lexicon.vocabulary("units.ttl"), {}
     for prop in (SKOS.prefLabel, SKOS.altLabel):
         for concept, label in sorted(units.subject_objects(prop)):
             if isinstance(label, Literal) and label.language == "zh":
@@ -142,15 +142,9 @@ def _unit_concepts() -> dict[str, URIRef]:
 VOCABULARY_FILES = ("plankg.ttl", "sectors.ttl", "units.ttl", "goal-themes.ttl", "indicators.ttl")
 
 
-def _vocabulary_file(name: str) -> Graph:
-    """A vocabulary of ontology/, parsed once per process (the builder, the unit and indicator
-    look-ups, the extraction's lexicons read the same files); never changed: callers copy its triples."""
-    return lexicon.vocabulary(name)
-
-
 def _add_vocabularies(vocab: Graph) -> None:
     for name in VOCABULARY_FILES:
-        vocab += _vocabulary_file(name)
+        vocab += lexicon.vocabulary(name)
 
 
 # --- the fast path: pyoxigraph quads, one plan at a time ------------------------------------------
@@ -640,7 +634,7 @@ def indicator_key(name: str) -> tuple[str, URIRef | None]:
 
 @lru_cache(maxsize=None)
 def _indicator_concepts() -> dict[str, tuple[URIRef, str]]:
-    scheme = _vocabulary_file("indicators.ttl")
+    scheme = lexicon.vocabulary("indicators.ttl")
     return {unicodedata.normalize("NFKC", label): (URIRef(c), scheme.value(c, SKOS.notation))
             for c in scheme.subjects(SKOS.inScheme, None) for label in lexicon.zh_labels(scheme, c)}
 
