@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plankg import __version__
+from plankg.graph.plan_memory import DEFAULT_CAPACITY
 from plankg.graph.stores import QueryDataset
 from plankg.queries import named, pages
 
@@ -44,6 +45,7 @@ class Settings:
     max_body_bytes: int = 2_000_000  # a larger request body is refused with 413, before it is read whole
     audit_timeout: float = 300.0  # seconds the audit may take when the store holds no stored report
     cors_origins: list[str] = field(default_factory=list)  # origins allowed to read (not update); "*" for any
+    plans_in_memory: int = DEFAULT_CAPACITY  # plans each REST API worker keeps copied in memory (graph/plan_memory.py)
 
 
 class Problem(Exception):
@@ -71,8 +73,10 @@ def create_app(settings: Settings) -> FastAPI:
         # max_concurrent workers: with one, the API used one core (/goals: 0.4× Oxigraph's server).
         pool["p"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
                                settings.queue_wait)
-        pool["named"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout, limits,
-                                   settings.queue_wait)
+        # The named queries of one plan (the web views, pages of projects) may be answered from an in-memory
+        # copy of the plan: 20-30x faster than the on-disk store (graph/plan_memory.py).
+        pool["named"] = WorkerPool(settings.store, settings.max_concurrent, settings.query_timeout,
+                                   {**limits, "plans_in_memory": settings.plans_in_memory}, settings.queue_wait)
         audit_task()  # started now, so that the first page to ask for it finds it ready (or under way)
 
     @app.on_event("shutdown")

@@ -28,11 +28,11 @@ class JobError(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
-def _open(spec, writer: bool):
+def _open(spec, writer: bool, plans_in_memory: int = 0):
     from plankg.graph.stores import OxigraphStore, RdflibStore, RemoteStore
 
     if spec.kind == "oxigraph":
-        return OxigraphStore(spec.location, read_only=not writer)
+        return OxigraphStore(spec.location, read_only=not writer, plans_in_memory=plans_in_memory)
     if spec.kind == "file":
         return RdflibStore(path=spec.location)
     return RemoteStore(spec.location, user=spec.user, password=spec.password, timeout=spec.timeout)
@@ -53,7 +53,7 @@ class Runner:
         if self.spec.kind == "oxigraph":
             self.stamp = store_generation(self.spec.location)  # read first: a write after it is seen next time
         try:
-            self.store = _open(self.spec, self.writer)
+            self.store = _open(self.spec, self.writer, self.limits.get("plans_in_memory", 0))
             self.open_error = ""
         except StoreError as exc:
             self.open_error = str(exc)

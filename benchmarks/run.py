@@ -233,7 +233,7 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
     plan_list(store_path, n)
     store = OxigraphStore(store_path, read_only=True)
     memory = RdflibStore(dataset=rdflib_ds) if rdflib_ds is not None else None
-    slowest, times, paged = ("", 0.0), {}, {}
+    slowest, times, paged, served = ("", 0.0), {}, {}, {}
     for name, q in catalogue().items():
         # A query of one plan (# scope: plan) is timed as the web views run it: for the sample plan.
         sparql = q.bind({p.name: SAMPLES[p.name] for p in q.params if p.required or (q.scope and p.name == "plan")})
@@ -254,6 +254,9 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
             row(f"query {name} on {n} plan(s): first page, read plan by plan", page_time, None,
                 f"{len(page.rows)} rows; more follow: {page.more}")
             paged[name] = (page_time, len(page.rows))
+            served[name] = as_served(store_path, lambda s: page_by_plan(s, q, values, PAGE, 0).rows, page.rows, name, n)
+        elif sparql.plan_scoped:
+            served[name] = as_served(store_path, lambda s: s.query(sparql)["results"]["bindings"], rows, name, n)
     store.close()
     if n == 1:
         # The store writes a query's parameters in as constants (queries.named.inline_text), cached per
@@ -266,10 +269,34 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         row("writing goal-projects' parameter in as a constant (uncached)", t)
     if n == 100 or n == 1000:
         target(f"every named query on {n} plans ≤ 100 ms median (whole answers)", slowest[1] <= 0.1, over(times))
-        served = {**times, **paged}
-        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API reads it (a first page of "
-               f"{PAGE} rows for the {len(paged)} of rows by plan)", max(t for t, _ in served.values()) <= 0.1,
-               over(served))
+        api = {**times, **paged}
+        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API reads it from disk (a first page of "
+               f"{PAGE} rows for the {len(paged)} of rows by plan)", max(t for t, _ in api.values()) <= 0.1, over(api))
+        api.update(served)
+        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API serves it once the plan is in "
+               f"memory ({len(served)} queries of one plan, or pages; first reads: see the rows above)",
+               max(t for t, _ in api.values()) <= 0.1, over(api))
+
+
+def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tuple[float, int]:
+    """A query of one plan (or a page read plan by plan) as ``plankg serve``'s REST API workers answer it:
+    from a fresh read-only store keeping plans in memory (graph/plan_memory.py), so its first read is
+    from disk and its second copies the plans it reads. Both are shown; the median of five reads after
+    them is the figure. Each read is checked against the answer from disk."""
+    from plankg.graph.plan_memory import DEFAULT_CAPACITY
+    from plankg.graph.stores import OxigraphStore
+
+    store = OxigraphStore(store_path, read_only=True, plans_in_memory=DEFAULT_CAPACITY)
+    first, copying = (median_time(lambda: check(read(store) == expected, f"{name} from memory as from disk"), 1)
+                      for _ in range(2))
+    t = median_time(lambda: read(store), 5)
+    check(read(store) == expected, f"{name} on {n} plans from memory as from disk")
+    kept = len(store.memory.copies)
+    store.close()
+    row(f"query {name} on {n} plan(s): as the REST API serves it, {kept} plan(s) in memory", t, None,
+        f"{len(expected)} rows; its first read {first * 1000:.0f} ms (from disk), its second {copying * 1000:.0f} ms "
+        f"(copies the plans it reads, {DEFAULT_CAPACITY} at most)")
+    return t, len(expected)
 
 
 def over(times: dict) -> str:

@@ -17,6 +17,7 @@ from plankg.extraction import Document, PlanError, read_plan
 from plankg.extraction.model import KIND_LABELS, Node
 from plankg.extraction.serialize import (CSV_COLUMNS, all_projects, goal_json, goal_links, indicator_rows, indicators_json,
                                          outline_counts, outline_json, places_json, projects_json)
+from plankg.graph.plan_memory import DEFAULT_CAPACITY
 
 EXIT_BAD_INPUT = 2
 SHOWN_REASONS = 4  # reasons per goal link in text output
@@ -473,7 +474,7 @@ def cmd_query(args: argparse.Namespace) -> None:
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a count of rows: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a count (a whole number, 0 or more): {text!r}")
     return int(text)
 
 
@@ -502,7 +503,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
                         max_response_bytes=args.max_response_bytes, max_concurrent=args.max_concurrent,
                         write_token=os.environ.get("PLANKG_WRITE_TOKEN") or args.write_token,
                         max_body_bytes=args.max_body_bytes, queue_wait=args.queue_wait,
-                        cors_origins=[o for o in (args.cors_origins or "").split(",") if o.strip()])
+                        cors_origins=[o for o in (args.cors_origins or "").split(",") if o.strip()],
+                        plans_in_memory=args.plans_in_memory)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
                 timeout_graceful_shutdown=10)
@@ -612,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="larger request bodies are refused with 413 ($PLANKG_MAX_BODY_BYTES)")
     p.add_argument("--cors-origins", default=_env("PLANKG_CORS_ORIGINS", ""),
                    help="comma-separated origins (or *) allowed to read from a browser; off by default ($PLANKG_CORS_ORIGINS)")
+    p.add_argument("--plans-in-memory", type=_count, default=_env("PLANKG_PLANS_IN_MEMORY", DEFAULT_CAPACITY, int), metavar="N",
+                   help="plans each REST API worker keeps copied in memory for the views of one plan, once read "
+                        "twice (~55 MB for a plan of 80,000 quads; 0: none) ($PLANKG_PLANS_IN_MEMORY)")
     add_store_options(p)
     p.set_defaults(func=cmd_serve)
 

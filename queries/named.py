@@ -10,7 +10,9 @@ A header is the leading comment block::
 
 ``scope: plan`` says the query reads nothing but the graph of the plan bound to ``?plan`` (and the
 vocabulary): a store may then give its engine that dataset alone (Oxigraph reads one plan's graph, not
-all of them). The answer is the same; tests/test_queries.py checks it for every such query.
+all of them). ``scope: plan of goal`` says the same of the plan whose graph states the IRI bound to
+``?goal`` (a required iri parameter). The answer is the same; tests/test_queries.py checks it for every
+such query.
 
 ``rows: by plan`` says more of a query that takes an optional ``plan``: each row belongs to the plan in
 ``?plan``, found in that plan's graph, and rows are ordered by ``?plan`` first. Across every plan, its
@@ -62,7 +64,7 @@ class NamedQuery:
     description: str
     params: list[Param] = field(default_factory=list)
     text: str = ""
-    scope: str = ""  # "plan": reads only the bound plan's graph and the vocabulary
+    scope: str = ""  # "plan", or "plan of P": reads only that plan's graph and the vocabulary
     rows_by_plan: bool = False  # header "rows: by plan": the answer across plans is each plan's in turn
 
     def as_json(self) -> dict:
@@ -86,8 +88,9 @@ class NamedQuery:
             else:
                 bindings[p.name] = to_term(raw, p.type, p.name)
         # Rows of one plan lie in its graph: bound to a plan, a query of rows by plan reads that plan alone.
-        scoped = self.scope == "plan" or self.rows_by_plan
-        return BoundQuery(self.text, bindings, plan_scoped=scoped and "plan" in bindings)
+        scope = self.scope.removeprefix("plan of ") if self.scope.startswith("plan of ") else "plan"
+        scoped = bool(self.scope) or self.rows_by_plan
+        return BoundQuery(self.text, bindings, plan_scoped=scoped and scope in bindings, scope=scope)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ class BoundQuery:
 
     text: str
     bindings: dict = field(default_factory=dict)
-    plan_scoped: bool = False  # its answer lies in the graph of the plan bound to ?plan (header "scope: plan")
+    plan_scoped: bool = False  # its answer lies in one plan's graph (header "scope"), found from ?scope
+    scope: str = "plan"  # the parameter that finds the plan: the plan itself, or an IRI its graph states
 
 
 def bound_text(text: str, bindings: dict) -> str:
@@ -307,10 +311,10 @@ def parse(name: str, text: str) -> NamedQuery:
             q.title = m.group(1).strip()
         elif m := re.match(r"#\s*description:\s*(.*)", line):
             q.description = m.group(1).strip()
-        elif m := re.match(r"#\s*scope:\s*(\S+)", line):
-            if m.group(1) != "plan":
-                raise QueryError(f"{name}: unknown scope {m.group(1)} (the one scope is: plan)")
-            q.scope = m.group(1)
+        elif m := re.match(r"#\s*scope:\s*(.*)", line):
+            q.scope = m.group(1).strip()
+            if q.scope != "plan" and not re.fullmatch(r"plan of \w+", q.scope):
+                raise QueryError(f"{name}: unknown scope {q.scope!r} (known: plan; plan of PARAM)")
         elif m := re.match(r"#\s*rows:\s*(.*)", line):
             if m.group(1).strip() != "by plan":
                 raise QueryError(f"{name}: unknown rows header {m.group(1).strip()!r} (the one known is: by plan)")
@@ -320,6 +324,9 @@ def parse(name: str, text: str) -> NamedQuery:
             if ptype not in TYPES:
                 raise QueryError(f"{name}: parameter {pname} has unknown type {ptype}")
             q.params.append(Param(pname, ptype, bool(required), default, desc.strip()))
+    if q.scope.startswith("plan of ") and not any(
+            p.name == q.scope[8:] and p.type == "iri" and p.required for p in q.params):
+        raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope[8:]} of type iri")
     if q.rows_by_plan and not any(p.name == "plan" and p.type == "iri" and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
     return q

@@ -127,4 +127,4 @@ def test_the_cli_pages_a_query_of_rows_by_plan(tmp_path):
     assert [line.split(",")[-1] for line in out.stdout.decode().split()[1:]] == ["a", "c"]
     assert run_cli(*args, "--offset", "2").stdout.decode().split()[1:] == [f"{ID}p3,{ID}p3-c,c"]
     bad = run_cli(*args, "--limit", "-1")
-    assert bad.returncode == 2 and b"not a count of rows" in bad.stderr and b"Traceback" not in bad.stderr
+    assert bad.returncode == 2 and b"not a count" in bad.stderr and b"Traceback" not in bad.stderr

@@ -161,6 +161,17 @@ def test_a_plan_scoped_query_reads_one_plan_and_answers_the_same(tmp_path):
             answer = normal(store.query(bound))
             assert answer == normal(store.query(whole)), (name, plan)
             assert answer or plan["p"]["value"] != PLAN, name  # the sample has rows for each (the other: no table)
+    # Scope "plan of goal": the graphs of the plan that states the goal.
+    goals = store.query("PREFIX pkg: <https://w3id.org/plankg/ontology#> "
+                        "SELECT ?g WHERE { ?g a pkg:Goal } ORDER BY ?g")["results"]["bindings"]
+    by_goal = {name: q for name, q in catalogue().items() if q.scope == "plan of goal"}
+    assert "goal-projects-view" in by_goal and len(goals) > 5
+    for name, q in by_goal.items():
+        for goal in goals:
+            bound = q.bind({"goal": goal["g"]["value"]})
+            assert bound.plan_scoped and bound.scope == "goal"
+            whole = type(bound)(bound.text, bound.bindings, plan_scoped=False)
+            assert normal(store.query(bound)) == normal(store.query(whole)), (name, goal)
     # Unbound, the plan scope does not apply: every plan's rows.
     assert not get("project-list").bind({}).plan_scoped
     with pytest.raises(QueryError):

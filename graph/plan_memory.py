@@ -1,0 +1,67 @@
+"""In-memory copies of the plans a server reads again and again, for the queries of one plan.
+
+On the on-disk Oxigraph store every step of a query is a RocksDB look-up, and on a store of many
+plans most of them miss RocksDB's own cache: the text view of one plan takes ~0.3 s on a store of 100
+plans, the same query on an in-memory copy of that plan's graphs ~10 ms (the views of one plan are
+20-30× faster there; benchmarks/RESULTS.md). Copying a plan of ~80,000 quads takes ~0.9 s and ~55 MB.
+
+So a read-only store (a server's worker; never a store that writes) keeps copies of at most
+``capacity`` plans. A plan is copied the second time it is read, not the first: a one-off read costs no
+copy. When the copies are full, a plan replaces the copy read least often only if it has been read more
+often than that one (ties keep the copy): a page that walks through more plans than fit keeps the same
+copies from one request to the next, instead of copying every plan it reads and dropping it again. The
+counts halve every ``AGEING`` reads per copy kept, so the plans that were read much a while ago give way
+to those read now. The copies are made from the
+store's snapshot, which a read-only store never sees change (the server reopens the store, and so drops
+the copies, when another process writes: api/jobs.py ``refresh``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+
+DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.45 GB per REST API worker for plans of the sample's size
+AGEING = 4  # reads per copy kept between two halvings of the counts
+
+
+class PlansInMemory:
+    def __init__(self, store, capacity: int, ageing: int | None = None):
+        self.store = store  # the pyoxigraph Store (read-only) the copies are made from
+        self.capacity = capacity
+        self.copies: OrderedDict[tuple, object] = OrderedDict()  # graphs -> in-memory Store, least recent first
+        self.reads: dict[tuple, int] = {}  # graphs -> times read (halved every AGEING reads)
+        self.ageing = ageing or AGEING * capacity  # reads between two halvings
+        self.until_ageing = self.ageing
+
+    def store_for(self, graphs: tuple[str, ...]):
+        """The in-memory copy of these graphs (a plan's graphs and the vocabulary) if one is kept or made
+        now; None: read them from disk."""
+        if self.capacity <= 0:
+            return None
+        self._count(graphs)
+        copy = self.copies.get(graphs)
+        if copy is not None:
+            self.copies.move_to_end(graphs)
+            return copy
+        if self.reads[graphs] < 2:
+            return None
+        if len(self.copies) >= self.capacity:
+            victim = min(self.copies, key=lambda g: self.reads.get(g, 0))  # the least recent of the least read
+            if self.reads[graphs] <= self.reads.get(victim, 0):
+                return None
+            del self.copies[victim]
+        import pyoxigraph as ox
+
+        copy = ox.Store()  # in memory
+        for g in graphs:
+            copy.bulk_extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        self.copies[graphs] = copy
+        return copy
+
+    def _count(self, graphs: tuple) -> None:
+        self.until_ageing -= 1
+        if not self.until_ageing:
+            self.until_ageing = self.ageing
+            self.reads = {g: n // 2 for g, n in self.reads.items() if n // 2 or g in self.copies}
+        self.reads[graphs] = self.reads.get(graphs, 0) + 1

@@ -1,0 +1,140 @@
+"""Plans copied into memory by a read-only store (graph/plan_memory.py): which plans are copied, and that
+every query of one plan answers from the copy exactly as from disk."""
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+
+from plankg import sample_plan_path
+from plankg.extraction.pipeline import read
+from plankg.graph.build import build_dataset
+from plankg.graph.plan_memory import PlansInMemory
+from plankg.graph.stores import OxigraphStore
+from plankg.queries.named import QueryError, catalogue, parse
+from plankg.queries.pages import page_by_plan
+
+from support import shared_plan
+
+G = "https://w3id.org/plankg/graph/"
+# Three plans, each in its own graph. Written by hand.
+TRIG = """
+@prefix pkg: <https://w3id.org/plankg/ontology#> .
+@prefix id: <https://w3id.org/plankg/id/> .
+<https://w3id.org/plankg/graph/p1> { id:p1 a pkg:Plan . id:p1-a pkg:plan id:p1 . }
+<https://w3id.org/plankg/graph/p2> { id:p2 a pkg:Plan . id:p2-a pkg:plan id:p2 . id:p2-b pkg:plan id:p2 . }
+<https://w3id.org/plankg/graph/p3> { id:p3 a pkg:Plan . }
+"""
+P1, P2, P3 = ((G + "p1",), (G + "p2",), (G + "p3",))
+
+
+@pytest.fixture()
+def disk(tmp_path):
+    ds = Dataset()
+    ds.parse(data=TRIG, format="trig")
+    store = OxigraphStore(tmp_path / "store")
+    store.load_dataset(ds)
+    store.close()
+    store = OxigraphStore(tmp_path / "store", read_only=True)
+    yield store.store
+    store.close()
+
+
+def test_a_plan_is_copied_when_read_the_second_time(disk):
+    memory = PlansInMemory(disk, capacity=2)
+    assert memory.store_for(P2) is None  # a one-off read costs no copy
+    copy = memory.store_for(P2)
+    assert copy is not None and len(copy) == 3
+    assert {q.graph_name.value for q in copy} == {G + "p2"}
+    assert memory.store_for(P2) is copy  # kept
+
+
+def test_no_capacity_no_copy(disk):
+    memory = PlansInMemory(disk, capacity=0)
+    assert all(memory.store_for(P1) is None for _ in range(5))
+    assert not memory.copies
+
+
+def test_a_full_memory_keeps_its_copies_against_plans_read_no_more_often(disk):
+    memory = PlansInMemory(disk, capacity=1, ageing=1000)
+    for _ in range(3):
+        memory.store_for(P1)
+    assert list(memory.copies) == [P1]
+    # A walk through more plans than fit: P2 read as often as P1 does not displace it, whichever came first.
+    memory.store_for(P2), memory.store_for(P2)
+    assert list(memory.copies) == [P1]
+    memory.store_for(P2)
+    assert list(memory.copies) == [P1]  # 3 reads each: a tie keeps the copy
+    memory.store_for(P2)  # read more often now
+    assert list(memory.copies) == [P2]
+
+
+def test_counts_age_so_that_old_favourites_give_way(disk):
+    memory = PlansInMemory(disk, capacity=1, ageing=6)
+    for _ in range(5):
+        memory.store_for(P1)  # five reads of P1, then one of P3: the counts halve before it is counted
+    memory.store_for(P3)
+    assert list(memory.copies) == [P1] and memory.reads == {P1: 2, P3: 1}
+    for _ in range(memory.reads[P1] + 1):
+        memory.store_for(P3)
+    assert list(memory.copies) == [P3]
+
+
+def test_a_store_that_writes_never_copies(tmp_path):
+    store = OxigraphStore(tmp_path / "store", plans_in_memory=4)
+    assert store.memory.capacity == 0
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory):
+    path = tmp_path_factory.mktemp("two") / "store"
+    store = OxigraphStore(path)
+    store.load_dataset(build_dataset([read(sample_plan_path()), read(shared_plan("yunnan-10th.txt"))]))
+    store.close()
+    return path
+
+
+def test_every_query_of_one_plan_answers_from_memory_as_from_disk(two_plans):
+    disk = OxigraphStore(two_plans, read_only=True)
+    memory = OxigraphStore(two_plans, read_only=True, plans_in_memory=2)
+    plans = [b["p"]["value"] for b in disk.query(
+        "PREFIX pkg: <https://w3id.org/plankg/ontology#> SELECT ?p WHERE { ?p a pkg:Plan } ORDER BY ?p"
+    )["results"]["bindings"]]
+    goals = [b["g"]["value"] for b in disk.query(
+        "PREFIX pkg: <https://w3id.org/plankg/ontology#> SELECT ?g WHERE { ?g a pkg:Goal } ORDER BY ?g LIMIT 6"
+    )["results"]["bindings"]]
+    assert len(plans) == 2 and goals
+    compared = set()
+    for name, q in catalogue().items():
+        required = [p.name for p in q.params if p.required]
+        if q.scope.startswith("plan of"):
+            values = [{"goal": g} for g in goals]
+        elif (q.scope or q.rows_by_plan) and not set(required) - {"plan"}:
+            values = [{"plan": p} for p in plans]
+        else:
+            continue
+        for v in values:
+            bound = q.bind(v)
+            assert bound.plan_scoped, name
+            expected = disk.query(bound)["results"]["bindings"]
+            for _ in range(3):  # from disk, then copying, then from the copy
+                assert memory.query(bound)["results"]["bindings"] == expected, (name, v)
+            compared.add(name)
+    # Pages across both plans read each plan from its copy.
+    for name in ("projects", "indicators", "mentions"):
+        q = catalogue()[name]
+        whole = [page_by_plan(disk, q, {}, 1000, 0).rows]
+        for _ in range(3):
+            assert [page_by_plan(memory, q, {}, 1000, 0).rows] == whole, name
+    assert {"text", "text-view", "outline", "project-list", "goal-projects-view", "projects", "indicators"} <= compared
+    assert set(memory.memory.copies) == {disk._plan_dataset(p).default for p in plans}
+    disk.close()
+    memory.close()
+
+
+def test_scope_plan_of_a_parameter_needs_that_parameter():
+    assert parse("x", "# param goal: iri required — g\n# scope: plan of goal\nSELECT * WHERE { ?s ?p ?o }").scope == "plan of goal"
+    with pytest.raises(QueryError):
+        parse("x", "# param goal: iri — g\n# scope: plan of goal\nSELECT * WHERE { ?s ?p ?o }")  # not required
+    with pytest.raises(QueryError):
+        parse("x", "# scope: plan of goal\nSELECT * WHERE { ?s ?p ?o }")
