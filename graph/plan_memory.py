@@ -1,9 +1,10 @@
 """In-memory copies of the plans a server reads again and again, for the queries of one plan.
 
-On the on-disk Oxigraph store every step of a query is a RocksDB look-up, and on a store of many
-plans most of them miss RocksDB's own cache: the text view of one plan takes ~0.3 s on a store of 100
-plans, the same query on an in-memory copy of that plan's graphs ~10 ms (the views of one plan are
-20-30× faster there; benchmarks/RESULTS.md). Copying a plan of ~80,000 quads takes ~0.9 s and ~55 MB.
+On the on-disk Oxigraph store every step of a query is a RocksDB look-up, ~10 times dearer than in
+Oxigraph's in-memory store on one plan and dearer still as the store grows: the text of one plan takes
+~80 ms from a store of that plan alone, ~0.3 s from a store of 100 plans, ~20 ms from an in-memory copy
+of the plan's graphs (the views of one plan are 10-30× faster there; benchmarks/RESULTS.md). Copying a
+plan of ~80,000 quads takes ~0.9 s and holds ~55 MB.
 
 So a read-only store (a server's worker; never a store that writes) keeps copies of at most
 ``capacity`` plans. A plan is copied the second time it is read, not the first: a one-off read costs no
@@ -11,9 +12,9 @@ copy. When the copies are full, a plan replaces the copy read least often only i
 often than that one (ties keep the copy): a page that walks through more plans than fit keeps the same
 copies from one request to the next, instead of copying every plan it reads and dropping it again. The
 counts halve every ``AGEING`` reads per copy kept, so the plans that were read much a while ago give way
-to those read now. The copies are made from the
-store's snapshot, which a read-only store never sees change (the server reopens the store, and so drops
-the copies, when another process writes: api/jobs.py ``refresh``).
+to those read now. The copies are made from the store's snapshot, which a read-only store never sees
+change (the server reopens the store, and so drops the copies, when another process writes: api/jobs.py
+``refresh``).
 """
 
 from __future__ import annotations
