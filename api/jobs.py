@@ -78,6 +78,7 @@ class Runner:
             self.refresh()
             if self.store is None:
                 raise JobError(503, "Store unavailable", self.open_error or "the store is not open")
+            self.store.new_request()
             return getattr(self, "job_" + job["kind"])(job)
         except JobError as exc:
             return ("error", exc.status, exc.title, exc.detail)

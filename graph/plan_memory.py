@@ -12,7 +12,9 @@ copy. When the copies are full, a plan replaces the copy read least often only i
 often than that one (ties keep the copy): a page that walks through more plans than fit keeps the same
 copies from one request to the next, instead of copying every plan it reads and dropping it again. The
 counts halve every ``AGEING`` reads per copy kept, so the plans that were read much a while ago give way
-to those read now. The copies are made from the store's snapshot, which a read-only store never sees
+to those read now. A request copies one plan at most (``new_request``): a page that walks through many
+plans fills the copies over several requests, ~0.9 s more each, and no request nears the time limit
+however many plans are kept. The copies are made from the store's snapshot, which a read-only store never sees
 change (the server reopens the store, and so drops the copies, when another process writes: api/jobs.py
 ``refresh``).
 """
@@ -24,6 +26,7 @@ from collections import OrderedDict
 
 DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.45 GB per REST API worker for plans of the sample's size
 AGEING = 4  # reads per copy kept between two halvings of the counts
+COPIES_PER_REQUEST = 1
 
 
 class PlansInMemory:
@@ -34,6 +37,10 @@ class PlansInMemory:
         self.reads: dict[tuple, int] = {}  # graphs -> times read (halved every AGEING reads)
         self.ageing = ageing or AGEING * capacity  # reads between two halvings
         self.until_ageing = self.ageing
+        self.allowance = COPIES_PER_REQUEST  # copies left to the request under way
+
+    def new_request(self) -> None:
+        self.allowance = COPIES_PER_REQUEST
 
     def store_for(self, graphs: tuple[str, ...]):
         """The in-memory copy of these graphs (a plan's graphs and the vocabulary) if one is kept or made
@@ -45,7 +52,7 @@ class PlansInMemory:
         if copy is not None:
             self.copies.move_to_end(graphs)
             return copy
-        if self.reads[graphs] < 2:
+        if self.reads[graphs] < 2 or self.allowance <= 0:
             return None
         if len(self.copies) >= self.capacity:
             victim = min(self.copies, key=lambda g: self.reads.get(g, 0))  # the least recent of the least read
@@ -58,6 +65,7 @@ class PlansInMemory:
         for g in graphs:
             copy.bulk_extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
         self.copies[graphs] = copy
+        self.allowance -= 1
         return copy
 
     def _count(self, graphs: tuple) -> None:

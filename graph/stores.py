@@ -150,6 +150,9 @@ class Store(ABC):
     def close(self) -> None:
         pass
 
+    def new_request(self) -> None:
+        """A server calls this before each request's work: what a store allows per request starts again."""
+
 
 # --- embedded: Oxigraph ---------------------------------------------------------------------
 
@@ -175,6 +178,9 @@ class OxigraphStore(Store):
         # A read-only store (a server's worker) may answer the queries of one plan from an in-memory
         # copy of the plans it reads most (graph/plan_memory.py); a store that writes never does.
         self.memory = PlansInMemory(self.store, plans_in_memory if read_only else 0)
+
+    def new_request(self) -> None:
+        self.memory.new_request()  # one more plan may be copied into memory
 
     def _plan_dataset(self, iri, scope: str = "plan") -> QueryDataset | None:
         """For a query of one plan (named-query header ``scope``): the graphs that state the plan (scope

@@ -27,6 +27,12 @@ TRIG = """
 P1, P2, P3 = ((G + "p1",), (G + "p2",), (G + "p3",))
 
 
+def requested(memory, graphs):
+    """One request that reads these graphs, as a server's worker makes it."""
+    memory.new_request()
+    return memory.store_for(graphs)
+
+
 @pytest.fixture()
 def disk(tmp_path):
     ds = Dataset()
@@ -41,42 +47,51 @@ def disk(tmp_path):
 
 def test_a_plan_is_copied_when_read_the_second_time(disk):
     memory = PlansInMemory(disk, capacity=2)
-    assert memory.store_for(P2) is None  # a one-off read costs no copy
-    copy = memory.store_for(P2)
+    assert requested(memory, P2) is None  # a one-off read costs no copy
+    copy = requested(memory, P2)
     assert copy is not None and len(copy) == 3
     assert {q.graph_name.value for q in copy} == {G + "p2"}
-    assert memory.store_for(P2) is copy  # kept
+    assert requested(memory, P2) is copy  # kept
 
 
 def test_no_capacity_no_copy(disk):
     memory = PlansInMemory(disk, capacity=0)
-    assert all(memory.store_for(P1) is None for _ in range(5))
+    assert all(requested(memory, P1) is None for _ in range(5))
     assert not memory.copies
 
 
 def test_a_full_memory_keeps_its_copies_against_plans_read_no_more_often(disk):
     memory = PlansInMemory(disk, capacity=1, ageing=1000)
     for _ in range(3):
-        memory.store_for(P1)
+        requested(memory, P1)
     assert list(memory.copies) == [P1]
     # A walk through more plans than fit: P2 read as often as P1 does not displace it, whichever came first.
-    memory.store_for(P2), memory.store_for(P2)
+    requested(memory, P2), requested(memory, P2)
     assert list(memory.copies) == [P1]
-    memory.store_for(P2)
+    requested(memory, P2)
     assert list(memory.copies) == [P1]  # 3 reads each: a tie keeps the copy
-    memory.store_for(P2)  # read more often now
+    requested(memory, P2)  # read more often now
     assert list(memory.copies) == [P2]
 
 
 def test_counts_age_so_that_old_favourites_give_way(disk):
     memory = PlansInMemory(disk, capacity=1, ageing=6)
     for _ in range(5):
-        memory.store_for(P1)  # five reads of P1, then one of P3: the counts halve before it is counted
-    memory.store_for(P3)
+        requested(memory, P1)  # five reads of P1, then one of P3: the counts halve before it is counted
+    requested(memory, P3)
     assert list(memory.copies) == [P1] and memory.reads == {P1: 2, P3: 1}
     for _ in range(memory.reads[P1] + 1):
-        memory.store_for(P3)
+        requested(memory, P3)
     assert list(memory.copies) == [P3]
+
+
+def test_a_request_copies_one_plan_at_most(disk):
+    memory = PlansInMemory(disk, capacity=3)
+    requested(memory, P1), requested(memory, P2)
+    memory.new_request()  # one request that reads both again: P1 is copied, P2 waits for the next
+    assert memory.store_for(P1) is not None and memory.store_for(P2) is None
+    assert list(memory.copies) == [P1]
+    assert requested(memory, P2) is not None and list(memory.copies) == [P1, P2]
 
 
 def test_a_store_that_writes_never_copies(tmp_path):
@@ -118,6 +133,7 @@ def test_every_query_of_one_plan_answers_from_memory_as_from_disk(two_plans):
             assert bound.plan_scoped, name
             expected = disk.query(bound)["results"]["bindings"]
             for _ in range(3):  # from disk, then copying, then from the copy
+                memory.new_request()
                 assert memory.query(bound)["results"]["bindings"] == expected, (name, v)
             compared.add(name)
     # Pages across both plans read each plan from its copy.
@@ -125,6 +141,7 @@ def test_every_query_of_one_plan_answers_from_memory_as_from_disk(two_plans):
         q = catalogue()[name]
         whole = [page_by_plan(disk, q, {}, 1000, 0).rows]
         for _ in range(3):
+            memory.new_request()
             assert [page_by_plan(memory, q, {}, 1000, 0).rows] == whole, name
     assert {"text", "text-view", "outline", "project-list", "goal-projects-view", "projects", "indicators"} <= compared
     assert set(memory.memory.copies) == {disk._plan_dataset(p).default for p in plans}
