@@ -273,8 +273,9 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         target(f"every named query on {n} plans ≤ 100 ms median, as the REST API reads it from disk (a first page of "
                f"{PAGE} rows for the {len(paged)} of rows by plan)", max(t for t, _ in api.values()) <= 0.1, over(api))
         api.update(served)
-        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API serves it once the plan is in "
-               f"memory ({len(served)} queries of one plan, or pages; first reads: see the rows above)",
+        target(f"every named query on {n} plans ≤ 100 ms median, as the REST API serves it once the plans it "
+               f"reads are in memory ({len(served)} queries of one plan, or pages; the first request, from disk, "
+               f"and those that copy plans, ~0.9 s each, are left out: see their rows)",
                max(t for t, _ in api.values()) <= 0.1, over(api))
 
 

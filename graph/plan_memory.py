@@ -7,16 +7,21 @@ of the plan's graphs (the views of one plan are 10-30× faster there; benchmarks
 plan of ~80,000 quads takes ~0.9 s and holds ~55 MB.
 
 So a read-only store (a server's worker; never a store that writes) keeps copies of at most
-``capacity`` plans. A plan is copied the second time it is read, not the first: a one-off read costs no
-copy. When the copies are full, a plan replaces the copy read least often only if it has been read more
-often than that one (ties keep the copy): a page that walks through more plans than fit keeps the same
-copies from one request to the next, instead of copying every plan it reads and dropping it again. The
-counts halve every ``AGEING`` reads per copy kept, so the plans that were read much a while ago give way
-to those read now. A request copies one plan at most (``new_request``): a page that walks through many
-plans fills the copies over several requests, ~0.9 s more each, and no request nears the time limit
-however many plans are kept. The copies are made from the store's snapshot, which a read-only store never sees
-change (the server reopens the store, and so drops the copies, when another process writes: api/jobs.py
-``refresh``).
+``capacity`` plans:
+
+- A plan is copied the second time it is read, not the first: a one-off read costs no copy.
+- A request copies one plan at most (``new_request``): a page that walks through many plans fills the
+  copies over several requests, ~0.9 s more each, and no request nears the time limit.
+- When the copies are full, a plan replaces the copy read least often only if it has been read
+  ``MARGIN`` times more: a page that walks through more plans than fit keeps the same copies from one
+  request to the next instead of copying plans over and over (tests/test_plan_memory.py).
+- The counts halve every ``AGEING`` × capacity reads (64 at least), so plans read much a while ago give
+  way to those read now.
+- A copy that does not fit in memory is given up: that plan is read from disk.
+
+Each worker process of the server counts and copies on its own. The copies are made from the store's
+snapshot, which a read-only store never sees change (the server reopens the store, and so drops the
+copies, when another process writes: api/jobs.py ``refresh``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from collections import OrderedDict
 
 
 DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.45 GB per REST API worker for plans of the sample's size
-AGEING = 4  # reads per copy kept between two halvings of the counts
+AGEING = 16  # the counts halve every AGEING × capacity reads (64 at least)
+MARGIN = 2  # reads more than the copy it replaces that a plan needs: counts halved mid-walk differ by one
 COPIES_PER_REQUEST = 1
 
 
@@ -35,9 +41,10 @@ class PlansInMemory:
         self.capacity = capacity
         self.copies: OrderedDict[tuple, object] = OrderedDict()  # graphs -> in-memory Store, least recent first
         self.reads: dict[tuple, int] = {}  # graphs -> times read (halved every AGEING reads)
-        self.ageing = ageing or AGEING * capacity  # reads between two halvings
+        self.ageing = ageing or max(64, AGEING * capacity)  # reads between two halvings
         self.until_ageing = self.ageing
         self.allowance = COPIES_PER_REQUEST  # copies left to the request under way
+        self.too_large: set[tuple] = set()  # plans whose copy did not fit in memory
 
     def new_request(self) -> None:
         self.allowance = COPIES_PER_REQUEST
@@ -52,18 +59,22 @@ class PlansInMemory:
         if copy is not None:
             self.copies.move_to_end(graphs)
             return copy
-        if self.reads[graphs] < 2 or self.allowance <= 0:
+        if self.reads[graphs] < 2 or self.allowance <= 0 or graphs in self.too_large:
             return None
         if len(self.copies) >= self.capacity:
             victim = min(self.copies, key=lambda g: self.reads.get(g, 0))  # the least recent of the least read
-            if self.reads[graphs] <= self.reads.get(victim, 0):
+            if self.reads[graphs] < self.reads.get(victim, 0) + MARGIN:
                 return None
             del self.copies[victim]
         import pyoxigraph as ox
 
         copy = ox.Store()  # in memory
-        for g in graphs:
-            copy.bulk_extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        try:
+            for g in graphs:
+                copy.bulk_extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        except MemoryError:  # best effort: this plan is read from disk from now on
+            self.too_large.add(graphs)
+            return None
         self.copies[graphs] = copy
         self.allowance -= 1
         return copy

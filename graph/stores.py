@@ -206,12 +206,13 @@ class OxigraphStore(Store):
         inline = self.inline_parameters and bool(bindings)
         engine = self.store
         if dataset is None and getattr(sparql, "plan_scoped", False):
-            scoped = self._plan_dataset(bindings[sparql.scope], sparql.scope)
-            copy = self.memory.store_for(scoped.default) if scoped is not None else None
             # From disk, a query found by another IRI than its plan's (scope "plan of goal") does better
             # over the union with the IRI written in (goal-projects on 100 plans: 27 ms against 450 ms).
-            if scoped is not None and (copy is not None or sparql.scope == "plan"):
-                dataset, inline, engine = scoped, False, copy or self.store
+            by_plan = sparql.scope == "plan"
+            scoped = self._plan_dataset(bindings[sparql.scope], sparql.scope) if by_plan or self.memory.capacity else None
+            copy = self.memory.store_for(scoped.default) if scoped is not None else None
+            if scoped is not None and (copy is not None or by_plan):
+                dataset, inline, engine = scoped, False, copy if copy is not None else self.store
         if dataset is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]

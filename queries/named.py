@@ -10,9 +10,9 @@ A header is the leading comment block::
 
 ``scope: plan`` says the query reads nothing but the graph of the plan bound to ``?plan`` (and the
 vocabulary): a store may then give its engine that dataset alone (Oxigraph reads one plan's graph, not
-all of them). ``scope: plan of goal`` says the same of the plan whose graph states the IRI bound to
-``?goal`` (a required iri parameter). The answer is the same; tests/test_queries.py checks it for every
-such query.
+all of them). ``scope: plan of goal`` says the same of the plan graphs where the IRI bound to ``?goal``
+(a required iri parameter) is a subject: the query finds its rows there. The answer is the same;
+tests/test_queries.py checks it for every such query.
 
 ``rows: by plan`` says more of a query that takes an optional ``plan``: each row belongs to the plan in
 ``?plan``, found in that plan's graph, and rows are ordered by ``?plan`` first. Across every plan, its
@@ -324,6 +324,8 @@ def parse(name: str, text: str) -> NamedQuery:
             if ptype not in TYPES:
                 raise QueryError(f"{name}: parameter {pname} has unknown type {ptype}")
             q.params.append(Param(pname, ptype, bool(required), default, desc.strip()))
+    if q.scope == "plan of plan" or (q.rows_by_plan and q.scope.startswith("plan of ")):
+        raise QueryError(f"{name}: scope {q.scope} with {'rows by plan' if q.rows_by_plan else 'plan'}: say scope: plan")
     if q.scope.startswith("plan of ") and not any(
             p.name == q.scope[8:] and p.type == "iri" and p.required for p in q.params):
         raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope[8:]} of type iri")

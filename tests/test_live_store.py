@@ -98,10 +98,20 @@ def test_a_plan_loaded_by_another_process_appears_everywhere(live):
     assert [(f["severity"], f["rule"]) for f in mine] == [("violation", "text-vs-table")]
     assert "22%" in mine[0]["message"] and after["summary"]["violation"] == before["summary"]["violation"] + 1
 
-    # The same plan reloaded, corrected: the changed graph and its new report replace the old ones.
+    # Read often enough that every REST worker keeps the plan in memory (graph/plan_memory.py) ...
+    def text_of_plan() -> str:
+        rows = get(base, "/queries/text", plan=f"https://w3id.org/plankg/id/{new}", limit=1000)["items"]
+        return " ".join(r.get("text") or "" for r in rows)
+
+    assert all("森林覆盖率达到22%" in text_of_plan() for _ in range(8))
+    # ... then the same plan reloaded, corrected: the changed graph and its new report replace the old
+    # ones, in every worker's answers too (the copies made before are dropped).
     plan.write_text(synthetic_plan("20"), encoding="utf-8")
     load(env, plan)
     assert sorted(plan_ids(base)) == sorted(ids)
+    for _ in range(8):
+        text = text_of_plan()
+        assert "森林覆盖率达到20%" in text and "达到22%" not in text
     again = get(base, "/audit")
     assert not [f for f in again["findings"] if f["entity"].startswith(f"https://w3id.org/plankg/id/{new}/")]
     assert again["summary"] == before["summary"]
