@@ -614,7 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="larger request bodies are refused with 413 ($PLANKG_MAX_BODY_BYTES)")
     p.add_argument("--cors-origins", default=_env("PLANKG_CORS_ORIGINS", ""),
                    help="comma-separated origins (or *) allowed to read from a browser; off by default ($PLANKG_CORS_ORIGINS)")
-    p.add_argument("--plans-in-memory", type=_count, default=_env("PLANKG_PLANS_IN_MEMORY", DEFAULT_CAPACITY, int), metavar="N",
+    p.add_argument("--plans-in-memory", type=_count, metavar="N",  # a string default: argparse checks the variable too
+                   default=_env("PLANKG_PLANS_IN_MEMORY", str(DEFAULT_CAPACITY)),
                    help="plans each REST API worker keeps copied in memory for the views of one plan, once read "
                         "twice (~55 MB for a plan of 80,000 quads; 0: none) ($PLANKG_PLANS_IN_MEMORY)")
     add_store_options(p)

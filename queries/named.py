@@ -67,6 +67,11 @@ class NamedQuery:
     scope: str = ""  # "plan", or "plan of P": reads only that plan's graph and the vocabulary
     rows_by_plan: bool = False  # header "rows: by plan": the answer across plans is each plan's in turn
 
+    @property
+    def scope_param(self) -> str:
+        """The parameter that finds the plan: P of ``scope: plan of P``, else ``plan`` itself."""
+        return self.scope.removeprefix("plan of ") or "plan"
+
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.__dict__ for p in self.params], "scope": self.scope or None,
@@ -88,9 +93,9 @@ class NamedQuery:
             else:
                 bindings[p.name] = to_term(raw, p.type, p.name)
         # Rows of one plan lie in its graph: bound to a plan, a query of rows by plan reads that plan alone.
-        scope = self.scope.removeprefix("plan of ") if self.scope.startswith("plan of ") else "plan"
         scoped = bool(self.scope) or self.rows_by_plan
-        return BoundQuery(self.text, bindings, plan_scoped=scoped and scope in bindings, scope=scope)
+        return BoundQuery(self.text, bindings, plan_scoped=scoped and self.scope_param in bindings,
+                          scope=self.scope_param)
 
 
 @dataclass(frozen=True)
@@ -324,11 +329,11 @@ def parse(name: str, text: str) -> NamedQuery:
             if ptype not in TYPES:
                 raise QueryError(f"{name}: parameter {pname} has unknown type {ptype}")
             q.params.append(Param(pname, ptype, bool(required), default, desc.strip()))
-    if q.scope == "plan of plan" or (q.rows_by_plan and q.scope.startswith("plan of ")):
-        raise QueryError(f"{name}: scope {q.scope} with {'rows by plan' if q.rows_by_plan else 'plan'}: say scope: plan")
-    if q.scope.startswith("plan of ") and not any(
-            p.name == q.scope[8:] and p.type == "iri" and p.required for p in q.params):
-        raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope[8:]} of type iri")
+    if q.scope.startswith("plan of "):
+        if q.scope_param == "plan" or q.rows_by_plan:
+            raise QueryError(f"{name}: scope {q.scope}: a query found by its plan (rows by plan too) says scope: plan")
+        if not any(p.name == q.scope_param and p.type == "iri" and p.required for p in q.params):
+            raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope_param} of type iri")
     if q.rows_by_plan and not any(p.name == "plan" and p.type == "iri" and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
     return q

@@ -1,6 +1,8 @@
 """Plans copied into memory by a read-only store (graph/plan_memory.py): which plans are copied, and that
 every query of one plan answers from the copy exactly as from disk."""
 
+import os
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
@@ -13,7 +15,7 @@ from plankg.graph.stores import OxigraphStore
 from plankg.queries.named import QueryError, catalogue, parse
 from plankg.queries.pages import page_by_plan
 
-from support import shared_plan
+from support import run_cli, shared_plan
 
 G = "https://w3id.org/plankg/graph/"
 # Three plans, each in its own graph. Written by hand.
@@ -204,3 +206,10 @@ def test_scope_plan_of_a_parameter_needs_that_parameter():
     with pytest.raises(QueryError):  # rows by plan are found by their plan
         parse("x", "# param plan: iri — p\n# param goal: iri required — g\n# scope: plan of goal\n# rows: by plan\n"
                    "SELECT * WHERE { ?s ?p ?plan }")
+
+
+def test_a_bad_count_of_plans_in_memory_is_refused_in_one_line():
+    for env in ({"PLANKG_PLANS_IN_MEMORY": "-1"}, {}):
+        args = ("serve",) if env else ("serve", "--plans-in-memory", "some")
+        res = run_cli(*args, env={**os.environ, **env})
+        assert res.returncode == 2 and b"not a count" in res.stderr and b"Traceback" not in res.stderr
