@@ -145,10 +145,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def listing(name: str, params: dict, request: Request) -> JSONResponse:
         """A page of a named query. Across every plan, a query of rows by plan is read a plan at a time
-        until the page is full (queries/pages.py): that page has no total."""
+        until the page is full (queries/pages.py); a query of rows by key, a key at a time: that page
+        has no total."""
         params = {k: v for k, v in params.items() if v is not None}
         query = named.catalogue()[name]
-        if not pages.reads_by_plan(query, params):
+        if not pages.reads_in_parts(query, params):
             rows, t = await named_rows(name, params)
             return page(rows, request, t)
         try:

@@ -132,12 +132,12 @@ class Runner:
         return ("ok", rows, truncated)
 
     def job_page(self, job: dict):
-        """A page of a named query of rows by plan across every plan, read plan by plan (queries/pages.py):
-        its rows as in job_rows, and whether more follow."""
+        """A page of a named query of rows by plan (or by key) across every plan (key), read one plan (key) at
+        a time (queries/pages.py): its rows as in job_rows, and whether more follow."""
         from plankg.queries import named, pages
 
         query = named.catalogue()[job["name"]]
-        page = pages.page_by_plan(self.store, query, job["params"], job["limit"], job["offset"])
+        page = pages.page_in_parts(self.store, query, job["params"], job["limit"], job["offset"])
         return ("ok", [{k: v["value"] for k, v in row.items()} for row in page.rows], page.more)
 
     def job_select(self, job: dict):

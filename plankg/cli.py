@@ -421,6 +421,22 @@ def cmd_load(args: argparse.Namespace) -> None:
     store.close()
 
 
+def cmd_compact(args: argparse.Namespace) -> None:
+    import time
+    from pathlib import Path
+
+    from plankg.graph.stores import OxigraphStore, default_store_dir
+
+    path = Path(args.store) if args.store else default_store_dir()
+    if not (path / "CURRENT").is_file():  # RocksDB's pointer to its manifest: every store has one
+        raise UsageError(f"{path}: not an embedded store (no plankg load has written there)")
+    store = OxigraphStore(path)
+    started = time.perf_counter()
+    store.compact()
+    store.close()
+    print(f"compacted {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
 def cmd_queries(args: argparse.Namespace) -> None:
     from plankg.queries.named import catalogue
 
@@ -433,8 +449,9 @@ def cmd_queries(args: argparse.Namespace) -> None:
         for p in q.params:
             flag = "required" if p.required else f"default {p.default}" if p.default else "optional"
             print(f"    --param {p.name}=<{p.type}>  ({flag}) {p.description}")
-        if q.rows_by_plan:
-            print("    rows by plan: a page across every plan is read plan by plan (docs/queries.md)")
+        if q.rows_by:
+            print(f"    rows by {q.rows_by}: a page across every {q.rows_by} is read one {q.rows_by} at a time "
+                  "(docs/queries.md)")
 
 
 def cmd_query(args: argparse.Namespace) -> None:
@@ -458,10 +475,10 @@ def cmd_query(args: argparse.Namespace) -> None:
         return
     from itertools import islice
 
-    from plankg.queries.pages import page_by_plan, reads_by_plan
+    from plankg.queries.pages import page_in_parts, reads_in_parts
 
-    if args.limit is not None and reads_by_plan(query, params):
-        page = page_by_plan(store, query, params, args.limit, args.offset)
+    if args.limit is not None and reads_in_parts(query, params):
+        page = page_in_parts(store, query, params, args.limit, args.offset)
         names, rows = page.variables, page.rows
     else:
         answer = store.answer(sparql)
@@ -581,6 +598,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files: text, Markdown, .docx, .html, .pdf (default: the bundled sample)")
     add_store_options(p)
     p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("compact", help="merge the embedded store's files, which makes its reads faster "
+                       "(load does it itself after loading a quarter of the store's plans or more)")
+    p.add_argument("--store", metavar="DIR", help="the embedded store's folder (default: $PLANKG_STORE or "
+                   "~/.local/share/plankg/store)")
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("queries", help="list the named queries with their parameters")
     p.add_argument("--json", action="store_true")

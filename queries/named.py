@@ -17,7 +17,9 @@ tests/test_queries.py checks it for every such query.
 ``rows: by plan`` says more of a query that takes an optional ``plan``: each row belongs to the plan in
 ``?plan``, found in that plan's graph, and rows are ordered by ``?plan`` first. Across every plan, its
 answer is then the plans' answers one after another, and a page of it can be read plan by plan
-(:mod:`plankg.queries.pages`) rather than by ordering every row of every plan.
+(:mod:`plankg.queries.pages`) rather than by ordering every row of every plan. ``rows: by P, listed by
+Q`` says the same of another optional parameter P, whose values the named query Q lists in the order
+of ``?P`` (indicator-across-plans is read key by key: the keys come from indicator-keys).
 
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
@@ -65,7 +67,12 @@ class NamedQuery:
     params: list[Param] = field(default_factory=list)
     text: str = ""
     scope: str = ""  # "plan", or "plan of P": reads only that plan's graph and the vocabulary
-    rows_by_plan: bool = False  # header "rows: by plan": the answer across plans is each plan's in turn
+    rows_by: str = ""  # header "rows: by P": the whole answer is the answers for each value of ?P in turn
+    rows_listed_by: str = ""  # "…, listed by Q": the named query that lists the values of ?P (for P other than plan)
+
+    @property
+    def rows_by_plan(self) -> bool:
+        return self.rows_by == "plan"
 
     @property
     def scope_param(self) -> str:
@@ -75,7 +82,8 @@ class NamedQuery:
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.__dict__ for p in self.params], "scope": self.scope or None,
-                "rows_by_plan": self.rows_by_plan, "sparql": self.text}
+                "rows_by_plan": self.rows_by_plan, "rows_by": self.rows_by or None,
+                "rows_listed_by": self.rows_listed_by or None, "sparql": self.text}
 
     def bind(self, values: dict[str, str] | None = None) -> BoundQuery:
         """The query with its parameters as RDF terms, for a store to bind."""
@@ -321,9 +329,11 @@ def parse(name: str, text: str) -> NamedQuery:
             if q.scope != "plan" and not re.fullmatch(r"plan of \w+", q.scope):
                 raise QueryError(f"{name}: unknown scope {q.scope!r} (known: plan; plan of PARAM)")
         elif m := re.match(r"#\s*rows:\s*(.*)", line):
-            if m.group(1).strip() != "by plan":
-                raise QueryError(f"{name}: unknown rows header {m.group(1).strip()!r} (the one known is: by plan)")
-            q.rows_by_plan = True
+            rows = re.fullmatch(r"by (\w+)(?:,\s*listed by ([\w-]+))?", m.group(1).strip())
+            if not rows or (rows.group(1) == "plan") == bool(rows.group(2)):
+                raise QueryError(f"{name}: unknown rows header {m.group(1).strip()!r} "
+                                 "(known: by plan; by PARAM, listed by QUERY)")
+            q.rows_by, q.rows_listed_by = rows.group(1), rows.group(2) or ""
         elif m := _PARAM.match(line):
             pname, ptype, required, default, desc = m.groups()
             if ptype not in TYPES:
@@ -336,6 +346,8 @@ def parse(name: str, text: str) -> NamedQuery:
             raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope_param} of type iri")
     if q.rows_by_plan and not any(p.name == "plan" and p.type == "iri" and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
+    if q.rows_by and not any(p.name == q.rows_by and not p.required for p in q.params):
+        raise QueryError(f"{name}: rows by {q.rows_by} needs an optional parameter {q.rows_by}")
     return q
 
 
@@ -347,7 +359,20 @@ def catalogue() -> dict[str, NamedQuery]:
         if entry.name.endswith(".rq"):
             name = entry.name[:-3]
             out[name] = parse(name, entry.read_text(encoding="utf-8"))
+    for q in out.values():
+        _check_listing(q, out)
     return out
+
+
+def _check_listing(q: NamedQuery, cat: dict) -> None:
+    """A query of rows by a parameter names a listing query that gives that parameter's values."""
+    if not q.rows_listed_by:
+        return
+    listing = cat.get(q.rows_listed_by)
+    if listing is None:
+        raise QueryError(f"{q.name}: rows listed by {q.rows_listed_by}: no such named query")
+    if f"?{q.rows_by}" not in listing.text:
+        raise QueryError(f"{q.name}: rows listed by {q.rows_listed_by}, which has no column {q.rows_by}")
 
 
 def get(name_or_file: str) -> NamedQuery:
@@ -355,7 +380,9 @@ def get(name_or_file: str) -> NamedQuery:
     if name_or_file.endswith(".rq") and Path(name_or_file).exists():
         path = Path(name_or_file)
         try:
-            return parse(path.stem, path.read_text(encoding="utf-8"))
+            q = parse(path.stem, path.read_text(encoding="utf-8"))
+            _check_listing(q, catalogue())
+            return q
         except UnicodeDecodeError:
             raise QueryError(f"{path}: not UTF-8 text") from None
     cat = catalogue()

@@ -1,5 +1,6 @@
-"""Pages of a query of rows by plan (header ``rows: by plan``), read plan by plan: the same rows, in the
-same order, as the whole answer (queries/pages.py)."""
+"""Pages of a query of rows by plan (header ``rows: by plan``), read plan by plan, and of rows by key
+(``rows: by key, listed by indicator-keys``), read key by key: the same rows, in the same order, as the
+whole answer (queries/pages.py)."""
 
 import pytest
 from rdflib import Dataset
@@ -8,8 +9,8 @@ from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
 from plankg.graph.build import build_dataset
 from plankg.graph.stores import OxigraphStore, RdflibStore
-from plankg.queries.named import QueryError, catalogue, parse
-from plankg.queries.pages import page_by_plan, reads_by_plan
+from plankg.queries.named import QueryError, catalogue, get, parse
+from plankg.queries.pages import page_in_parts, reads_in_parts
 
 from support import run_cli, shared_plan
 
@@ -35,13 +36,35 @@ TRIG = """
 """
 
 
-def synthetic_stores(tmp_path):
+# Two plans' indicators: forest and gdp in both, water in one. Written by hand.
+INDICATORS = """
+@prefix pkg: <https://w3id.org/plankg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix id: <https://w3id.org/plankg/id/> .
+<https://w3id.org/plankg/graph/p1> { id:p1 a pkg:Plan . id:p1-t pkg:tableKind "plan" .
+  id:p1-i1 a pkg:Indicator ; pkg:plan id:p1 ; pkg:table id:p1-t ; skos:prefLabel "森林覆盖率"@zh ; pkg:indicatorKey "forest" .
+  id:p1-o1 pkg:indicator id:p1-i1 ; pkg:role pkg:Target ; pkg:printedText "13" ; sdmx-dimension:refPeriod "2020"^^xsd:gYear .
+  id:p1-i2 a pkg:Indicator ; pkg:plan id:p1 ; pkg:table id:p1-t ; skos:prefLabel "地区生产总值"@zh ; pkg:indicatorKey "gdp" .
+  id:p1-o2 pkg:indicator id:p1-i2 ; pkg:role pkg:Target ; pkg:printedText "770" ; sdmx-dimension:refPeriod "2020"^^xsd:gYear .
+  id:p1-i3 a pkg:Indicator ; pkg:plan id:p1 ; pkg:table id:p1-t ; skos:prefLabel "用水总量"@zh ; pkg:indicatorKey "water" .
+  id:p1-o3 pkg:indicator id:p1-i3 ; pkg:role pkg:Target ; pkg:printedText "9" ; sdmx-dimension:refPeriod "2020"^^xsd:gYear . }
+<https://w3id.org/plankg/graph/p2> { id:p2 a pkg:Plan . id:p2-t pkg:tableKind "plan" .
+  id:p2-i1 a pkg:Indicator ; pkg:plan id:p2 ; pkg:table id:p2-t ; skos:prefLabel "森林覆盖率"@zh ; pkg:indicatorKey "forest" .
+  id:p2-o1 pkg:indicator id:p2-i1 ; pkg:role pkg:Target ; pkg:printedText "20" ; sdmx-dimension:refPeriod "2025"^^xsd:gYear .
+  id:p2-i2 a pkg:Indicator ; pkg:plan id:p2 ; pkg:table id:p2-t ; skos:prefLabel "地区生产总值"@zh ; pkg:indicatorKey "gdp" .
+  id:p2-o2 pkg:indicator id:p2-i2 ; pkg:role pkg:Target ; pkg:printedText "1000" ; sdmx-dimension:refPeriod "2025"^^xsd:gYear . }
+"""
+
+
+def synthetic_stores(tmp_path, trig: str = TRIG):
     ds = Dataset()
-    ds.parse(data=TRIG, format="trig")
+    ds.parse(data=trig, format="trig")
     oxigraph = OxigraphStore(tmp_path / "store")
     oxigraph.load_dataset(ds)
     other = Dataset()
-    other.parse(data=TRIG, format="trig")
+    other.parse(data=trig, format="trig")
     return oxigraph, RdflibStore(dataset=other)
 
 
@@ -51,28 +74,51 @@ def names(page):
 
 def test_pages_of_a_synthetic_query_on_each_store(tmp_path):
     for store in synthetic_stores(tmp_path):
-        assert names(page_by_plan(store, ITEMS, {}, 2, 0)) == ["b", "a"]  # p1's, by ?o
-        assert page_by_plan(store, ITEMS, {}, 2, 0).more
-        last = page_by_plan(store, ITEMS, {}, 2, 2)
+        assert names(page_in_parts(store, ITEMS, {}, 2, 0)) == ["b", "a"]  # p1's, by ?o
+        assert page_in_parts(store, ITEMS, {}, 2, 0).more
+        last = page_in_parts(store, ITEMS, {}, 2, 2)
         assert names(last) == ["c"] and not last.more  # p2 has none; p3's one
-        assert names(page_by_plan(store, ITEMS, {}, 1, 1)) == ["a"]
-        assert names(page_by_plan(store, ITEMS, {}, 1, 2)) == ["c"]
-        beyond = page_by_plan(store, ITEMS, {}, 5, 3)
+        assert names(page_in_parts(store, ITEMS, {}, 1, 1)) == ["a"]
+        assert names(page_in_parts(store, ITEMS, {}, 1, 2)) == ["c"]
+        beyond = page_in_parts(store, ITEMS, {}, 5, 3)
         assert beyond.rows == [] and not beyond.more and beyond.variables == ["plan", "item", "name"]
-        whole = page_by_plan(store, ITEMS, {}, 10, 0)
+        whole = page_in_parts(store, ITEMS, {}, 10, 0)
         assert [r["plan"]["value"] for r in whole.rows] == [ID + "p1", ID + "p1", ID + "p3"]
 
 
+def test_pages_of_the_same_indicator_in_several_plans_are_read_key_by_key(tmp_path):
+    query = catalogue()["indicator-across-plans"]
+    assert query.rows_by == "key" and reads_in_parts(query, {})
+    for store in synthetic_stores(tmp_path, INDICATORS):
+        def values(page):
+            return [(r["key"]["value"], r["value"]["value"]) for r in page.rows]
+
+        first = page_in_parts(store, query, {}, 3, 0)
+        assert values(first) == [("forest", "13"), ("forest", "20"), ("gdp", "770")] and first.more
+        last = page_in_parts(store, query, {}, 3, 3)
+        assert values(last) == [("gdp", "1000")] and not last.more  # water: one indicator, no row
+        assert values(page_in_parts(store, query, {}, 1, 2)) == [("gdp", "770")]
+        one_key = store.query(query.bind({"key": "gdp"}))["results"]["bindings"]
+        assert [(r["key"]["value"], r["value"]["value"]) for r in one_key] == [("gdp", "770"), ("gdp", "1000")]
+
+
+def test_a_parameter_the_listing_does_not_take_reads_the_whole_answer():
+    query = catalogue()["indicator-across-plans"]
+    assert not reads_in_parts(query, {"name": "森林覆盖率"})  # indicator-keys lists keys of every name
+    assert reads_in_parts(query, {"name": ""}) and not reads_in_parts(query, {"key": "gdp"})
+
+
 def test_an_empty_store_gives_an_empty_page(tmp_path):
-    page = page_by_plan(OxigraphStore(tmp_path / "empty"), ITEMS, {}, 10, 0)
+    page = page_in_parts(OxigraphStore(tmp_path / "empty"), ITEMS, {}, 10, 0)
     assert page.rows == [] and not page.more and page.variables == ["plan", "item", "name"]
 
 
 def test_only_queries_across_every_plan_are_read_plan_by_plan():
-    assert reads_by_plan(ITEMS, {}) and reads_by_plan(ITEMS, {"plan": ""})
-    assert not reads_by_plan(ITEMS, {"plan": ID + "p1"})
+    assert reads_in_parts(ITEMS, {}) and reads_in_parts(ITEMS, {"plan": ""})
+    assert not reads_in_parts(ITEMS, {"plan": ID + "p1"})
     assert ITEMS.bind({"plan": ID + "p1"}).plan_scoped  # one plan's rows lie in its graph
     assert not catalogue()["indicator-across-plans"].rows_by_plan  # it matches indicators of several plans
+    assert not reads_in_parts(catalogue()["goals"], {})  # no rows header: the whole answer
 
 
 def test_the_header_is_checked():
@@ -81,7 +127,23 @@ def test_the_header_is_checked():
     with pytest.raises(QueryError, match="optional parameter plan"):
         parse("x", "# param plan: iri required — p\n# rows: by plan\nSELECT * WHERE { ?s ?p ?o }")
     with pytest.raises(QueryError, match="unknown rows header"):
-        parse("x", "# param plan: iri — p\n# rows: by county\nSELECT * WHERE { ?s ?p ?o }")
+        parse("x", "# param plan: iri — p\n# rows: by county\nSELECT * WHERE { ?s ?p ?o }")  # listed by?
+    with pytest.raises(QueryError, match="unknown rows header"):
+        parse("x", "# param plan: iri — p\n# rows: by plan, listed by plans\nSELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="optional parameter key"):
+        parse("x", "# rows: by key, listed by indicator-keys\nSELECT * WHERE { ?s ?p ?key }")
+
+
+def test_the_listing_query_is_checked(tmp_path):
+    rq = tmp_path / "x.rq"
+    rq.write_text("# param key: string — k\n# rows: by key, listed by no-such-query\nSELECT ?key WHERE { ?s ?p ?key }",
+                  encoding="utf-8")
+    with pytest.raises(QueryError, match="no-such-query: no such named query"):
+        get(str(rq))
+    rq.write_text("# param county: string — c\n# rows: by county, listed by indicator-keys\n"
+                  "SELECT ?county WHERE { ?s ?p ?county }", encoding="utf-8")
+    with pytest.raises(QueryError, match="no column county"):
+        get(str(rq))
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +157,7 @@ def three_plans(tmp_path_factory):
 REQUIRED = {"code": "654202", "sector": "sector:transport"}  # a county and a sector of the sample
 
 
-@pytest.mark.parametrize("name", sorted(n for n, q in catalogue().items() if q.rows_by_plan))
+@pytest.mark.parametrize("name", sorted(n for n, q in catalogue().items() if q.rows_by))
 def test_pages_joined_are_the_whole_answer_in_order(three_plans, name):
     query = catalogue()[name]
     values = {p.name: REQUIRED[p.name] for p in query.params if p.required}
@@ -103,7 +165,7 @@ def test_pages_joined_are_the_whole_answer_in_order(three_plans, name):
     assert whole, name
     joined, offset = [], 0
     while True:
-        page = page_by_plan(three_plans, query, values, 37, offset)  # 37: pages end inside a plan's rows
+        page = page_in_parts(three_plans, query, values, 37, offset)  # 37: pages end inside a plan's rows
         joined += page.rows
         offset += 37
         if not page.more:

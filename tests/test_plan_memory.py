@@ -13,7 +13,7 @@ from plankg.graph.build import build_dataset
 from plankg.graph.plan_memory import PlansInMemory
 from plankg.graph.stores import OxigraphStore
 from plankg.queries.named import QueryError, catalogue, parse
-from plankg.queries.pages import page_by_plan
+from plankg.queries.pages import page_in_parts
 
 from support import run_cli, shared_plan
 
@@ -185,10 +185,10 @@ def test_every_query_of_one_plan_answers_from_memory_as_from_disk(two_plans):
     # Pages across both plans read each plan from its copy.
     for name in ("projects", "indicators", "mentions"):
         q = catalogue()[name]
-        whole = [page_by_plan(disk, q, {}, 1000, 0).rows]
+        whole = [page_in_parts(disk, q, {}, 1000, 0).rows]
         for _ in range(3):
             memory.new_request()
-            assert [page_by_plan(memory, q, {}, 1000, 0).rows] == whole, name
+            assert [page_in_parts(memory, q, {}, 1000, 0).rows] == whole, name
     assert {"text", "text-view", "outline", "project-list", "goal-projects-view", "projects", "indicators"} <= compared
     assert set(memory.memory.copies) == {disk._plan_dataset(p).default for p in plans}
     disk.close()

@@ -15,7 +15,7 @@ from test_queries import normal
 PLAN = "https://w3id.org/plankg/id/654200-fyp13"
 # Values that select rows of the sample, for every parameter a named query takes.
 SAMPLES = {"goal": f"{PLAN}/part-2/chapter-3/goal-2", "code": "654202", "sector": "sector:water", "plan": PLAN,
-           "entity": f"{PLAN}/annex-2/project-3", "needle": "森林覆盖率", "name": "森林覆盖率",
+           "entity": f"{PLAN}/annex-2/project-3", "needle": "森林覆盖率", "name": "森林覆盖率", "key": "forest-coverage",
            "place": "place:654202", "attribute": "pkg:Binding", "category": "生态文明", "text": "水"}
 REFUSED = "cannot be sent to a remote endpoint with parameters"
 
