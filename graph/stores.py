@@ -24,6 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from .names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri, is_plan_graph
 from .plan_memory import PlansInMemory
+from .text_index import TextIndex
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PKG_PLAN = "https://w3id.org/plankg/ontology#Plan"
@@ -180,6 +181,8 @@ class OxigraphStore(Store):
         # A read-only store (a server's worker) may answer the queries of one plan from an in-memory
         # copy of the plans it reads most (graph/plan_memory.py); a store that writes never does.
         self.memory = PlansInMemory(self.store, plans_in_memory if read_only else 0)
+        # Its text index goes with the copies (graph/text_index.py): a server's workers only.
+        self.texts = TextIndex(self.store) if self.memory.capacity else None
 
     def new_request(self) -> None:
         self.memory.new_request()  # one more plan may be copied into memory
@@ -229,9 +232,19 @@ class OxigraphStore(Store):
             # Without FROM the default graph is the union of all graphs, as in Virtuoso (and RdflibStore).
             options["use_default_graph_as_union"] = not names_dataset
         if bindings:
-            from plankg.queries.named import inline_text
+            from plankg.queries.named import inline_text, values_text
 
-            written = inline_text(text, bindings) if inline else None
+            written = None
+            if self.texts is not None and dataset is None and getattr(sparql, "text_index", None):
+                # Narrowed to the text index's candidates: a VALUES block the planner starts from; the
+                # parameters stay substitutions (written in, each new word would cost rdflib a new check).
+                var, param = sparql.text_index
+                candidates = self.texts.candidates(str(bindings[param]))
+                narrowed = values_text(text, var, candidates) if candidates is not None else None
+                if narrowed is not None:
+                    text, inline = narrowed, False
+            if inline:
+                written = inline_text(text, bindings)
             if written is not None:
                 text = written
             else:

@@ -21,6 +21,11 @@ answer is then the plans' answers one after another, and a page of it can be rea
 Q`` says the same of another optional parameter P, whose values the named query Q lists in the order
 of ``?P`` (indicator-across-plans is read key by key: the keys come from indicator-keys).
 
+``text index: paragraph contains needle`` says that the rows' ``?paragraph`` are subjects whose
+``pkg:text`` contains the ``needle`` parameter, and that the query itself filters by it: a store with a
+text index (graph/text_index.py) may narrow ``?paragraph`` to its candidates, a ``VALUES`` block written
+on the parse tree (:func:`values_text`), with the same answer.
+
 Binding never edits the query's text: each value is parsed into an RDF term of the declared
 type, and the store gives the terms to its engine (Oxigraph's ``substitutions``, rdflib's
 ``initBindings``). A remote endpoint has no such parameter: :func:`bound_text` substitutes the terms
@@ -31,6 +36,7 @@ if it parses to the same algebra (docs/queries.md). An optional parameter left u
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -69,6 +75,7 @@ class NamedQuery:
     scope: str = ""  # "plan", or "plan of P": reads only that plan's graph and the vocabulary
     rows_by: str = ""  # header "rows: by P": the whole answer is the answers for each value of ?P in turn
     rows_listed_by: str = ""  # "…, listed by Q": the named query that lists the values of ?P (for P other than plan)
+    text_index: tuple[str, str] | None = None  # "text index: V contains P": ?V's pkg:text contains parameter P
 
     @property
     def rows_by_plan(self) -> bool:
@@ -102,8 +109,9 @@ class NamedQuery:
                 bindings[p.name] = to_term(raw, p.type, p.name)
         # Rows of one plan lie in its graph: bound to a plan, a query of rows by plan reads that plan alone.
         scoped = bool(self.scope) or self.rows_by_plan
+        indexed = self.text_index if self.text_index and self.text_index[1] in bindings else None
         return BoundQuery(self.text, bindings, plan_scoped=scoped and self.scope_param in bindings,
-                          scope=self.scope_param)
+                          scope=self.scope_param, text_index=indexed)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class BoundQuery:
     bindings: dict = field(default_factory=dict)
     plan_scoped: bool = False  # its answer lies in one plan's graph (header "scope"), found from ?scope
     scope: str = "plan"  # the parameter that finds the plan: the plan itself, or an IRI its graph states
+    text_index: tuple[str, str] | None = None  # (V, P): ?V's text contains the bound parameter P (header "text index")
 
 
 def bound_text(text: str, bindings: dict) -> str:
@@ -125,13 +134,15 @@ def bound_text(text: str, bindings: dict) -> str:
     it, and :mod:`plankg.queries.writer` writes the tree out. The text is sent only if parsing it
     again gives the algebra of the substituted tree; anything else is refused, never sent changed.
     """
+    refuse = "this query cannot be sent to a remote endpoint with parameters"
+    return _checked_write(_bound_tree(text, bindings, refuse), refuse)
+
+
+def _bound_tree(text: str, bindings: dict, refuse: str):
+    """The parse tree of ``text`` with ``bindings`` substituted and a VALUES for each first in its WHERE."""
     from rdflib import Variable
-    from rdflib.plugins.sparql import algebra
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    from .writer import Unwritable, write
-
-    refuse = "this query cannot be sent to a remote endpoint with parameters"
     tree = _parse(text)
     if getattr(tree[1], "name", None) not in ("SelectQuery", "AskQuery"):
         raise QueryError(f"{refuse}: only SELECT and ASK queries take them")
@@ -143,6 +154,16 @@ def bound_text(text: str, bindings: dict) -> str:
     _substitute(where, terms, refuse)
     values = [CompValue("InlineData", var=[var], value=[terms[var]]) for var in sorted(terms)]
     where["part"] = values + list(where["part"] if "part" in where else [])
+    return tree
+
+
+def _checked_write(tree, refuse: str) -> str:
+    """The tree written out, if its text parses back to the tree's algebra (the tree is spent: rdflib's
+    translation edits it)."""
+    from rdflib.plugins.sparql import algebra
+
+    from .writer import Unwritable, write
+
     try:
         sent = write(tree)
     except Unwritable as exc:
@@ -155,6 +176,58 @@ def bound_text(text: str, bindings: dict) -> str:
     if _flat_triples(again) != _flat_triples(expected):
         raise QueryError(f"{refuse}: its text, written back, does not parse to the same query")
     return sent
+
+
+def values_text(text: str, var: str, iris: list[str]) -> str | None:
+    """The query with ``VALUES ?var { <iri> … }`` first in its WHERE group: its rows narrowed to those
+    subjects (a text index's candidates, graph/text_index.py); its parameters are still to be bound.
+    None where the block cannot be written (as :func:`bound_text` refuses), or an IRI is not one.
+
+    The tree is built and checked once per query, with one IRI in the block (checking 400 IRIs would
+    take rdflib ~80 ms); each call writes that tree with its own IRIs, which changes the block's rows
+    and nothing else."""
+    from rdflib import URIRef
+
+    from .writer import write
+
+    template = _values_template(text, var)
+    if template is None or not all(_IRI.fullmatch(i) for i in iris):
+        return None
+    tree, block = template
+    with _TEMPLATE_LOCK:  # the tree is shared: one writer at a time sets the block's rows
+        block["value"] = [URIRef(i) for i in iris]
+        try:
+            return write(tree)
+        finally:
+            block["value"] = [URIRef(_SAMPLE_IRI)]
+
+
+_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+_SAMPLE_IRI = "urn:plankg:a-subject"
+_TEMPLATE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=64)
+def _values_template(text: str, var: str):
+    from rdflib import URIRef, Variable
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from .writer import write
+
+    refuse = "this query cannot take a VALUES block"
+
+    def build():
+        tree = _bound_tree(text, {}, refuse)
+        block = CompValue("InlineData", var=[Variable(var)], value=[URIRef(_SAMPLE_IRI)])
+        tree[1]["where"]["part"] = [block] + tree[1]["where"]["part"]
+        return tree, block
+
+    try:
+        checked = _checked_write(build()[0], refuse)
+        tree, block = build()
+    except QueryError:
+        return None
+    return (tree, block) if write(tree) == checked else None
 
 
 def inline_text(text: str, bindings: dict) -> str | None:
@@ -285,7 +358,7 @@ def to_term(raw: str, type_: str, name: str = "value"):
     if type_ == "iri":
         # A plan by its id alone (654200-fyp13), as `plankg build` and the web pages name plans.
         iri = ID + raw if name == "plan" and re.fullmatch(r"[\w-]+", raw) else _expand(raw)
-        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
+        if not _IRI.fullmatch(iri):
             raise QueryError(f"parameter {name}: not an IRI: {raw!r}")
         return URIRef(iri)
     if type_ == "string":
@@ -334,6 +407,11 @@ def parse(name: str, text: str) -> NamedQuery:
                 raise QueryError(f"{name}: unknown rows header {m.group(1).strip()!r} "
                                  "(known: by plan; by PARAM, listed by QUERY)")
             q.rows_by, q.rows_listed_by = rows.group(1), rows.group(2) or ""
+        elif m := re.match(r"#\s*text index:\s*(.*)", line):
+            index = re.fullmatch(r"(\w+) contains (\w+)", m.group(1).strip())
+            if not index:
+                raise QueryError(f"{name}: unknown text index header {m.group(1).strip()!r} (known: VAR contains PARAM)")
+            q.text_index = (index.group(1), index.group(2))
         elif m := _PARAM.match(line):
             pname, ptype, required, default, desc = m.groups()
             if ptype not in TYPES:
@@ -346,6 +424,8 @@ def parse(name: str, text: str) -> NamedQuery:
             raise QueryError(f"{name}: scope {q.scope} needs a required parameter {q.scope_param} of type iri")
     if q.rows_by_plan and not any(p.name == "plan" and p.type == "iri" and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
+    if q.text_index and not any(p.name == q.text_index[1] and p.type == "string" for p in q.params):
+        raise QueryError(f"{name}: text index: {q.text_index[1]} is not a parameter of type string")
     if q.rows_by and not any(p.name == q.rows_by and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by {q.rows_by} needs an optional parameter {q.rows_by}")
     return q
