@@ -37,6 +37,7 @@ class StoreError(Exception):
 
 
 GENERATION_FILE = "plankg-generation"  # in the store's folder: rewritten after each write that plankg commits
+UNCOMPACTED_FILE = "plankg-uncompacted"  # in the store's folder: plans bulk-loaded since its last compaction
 
 
 def store_generation(path: str | Path) -> tuple | None:
@@ -165,8 +166,7 @@ class OxigraphStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self.written = False  # set by every write; flush() then tells readers (GENERATION_FILE)
-        self.plans_before: int | None = None  # plans the store held before this process bulk-loaded any
-        self.bulk_loaded = 0  # plans this process wrote with the bulk loader (compaction: flush())
+        self.bulk_loaded = 0  # plans this process bulk-loaded since the last flush (compaction: flush())
         # Named-query parameters written into the query as constants (queries.named.inline_text), where
         # Oxigraph's planner sees them; False: Oxigraph's own substitutions always (the tests' reference).
         self.inline_parameters = True
@@ -299,8 +299,6 @@ class OxigraphStore(Store):
         report = ox.NamedNode(audit_graph_iri(graph.value))
         if not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report):
             if len(quads) + len(audit) < BULK_BATCH:
-                if self.plans_before is None:
-                    self.plans_before = len(self.plan_graphs())
                 self.store.bulk_extend(quads + audit)
                 self.bulk_loaded += 1
             else:
@@ -342,8 +340,16 @@ class OxigraphStore(Store):
     def flush(self) -> None:
         if not self.read_only:
             self.store.flush()
+        self._stamp()
+        if not self.read_only and self.bulk_loaded:
             if self.needs_compaction():
-                self.compact()
+                self.compact()  # after the stamp: readers see the new plans while the files are merged
+                self._stamp()
+            else:
+                self._set_uncompacted(self._uncompacted() + self.bulk_loaded)
+            self.bulk_loaded = 0
+
+    def _stamp(self) -> None:
         if self.written:  # after the data is durable: a reader that reopens now sees all of it
             self.written = False
             marker = self.path / GENERATION_FILE
@@ -352,25 +358,42 @@ class OxigraphStore(Store):
             os.replace(fresh, marker)  # atomic: a reader sees the old stamp or the new one
 
     def needs_compaction(self) -> bool:
-        """Whether the plans bulk-loaded since the last compaction call for another, of the whole store.
+        """Whether the plans bulk-loaded since the store's last compaction, in this process and before
+        it (UNCOMPACTED_FILE), call for another, of the whole store.
 
         Each bulk load adds files of its own to RocksDB's first level, and every read merges them all:
-        after 100 plans loaded in one go, reads were 6 times slower (indicator-across-plans 15 s against
-        2.4 s compacted) until the files were merged. RocksDB merges them in the background only while
-        the store is open, and a load ends first. A compaction rewrites the whole store (14 s for 100
-        plans, 0.13 s for one), so it runs when this process loaded at least a quarter of the store's
-        plans: its cost per plan stays bounded as the store grows. One plan bulk-loaded into an empty
-        store is already one file per index, at the last level: nothing to merge."""
-        if not self.bulk_loaded or (self.bulk_loaded == 1 and not self.plans_before):
+        on a store of 100 plans loaded one after another, a read across plans took 15 s, 2.4 s once the
+        files were merged (benchmarks/RESULTS.md measures it on each run). RocksDB merges them in the
+        background only while the store is open, and a load ends first. A compaction rewrites the whole
+        store (~15 s for 100 plans, ~0.1 s for one), so it runs once the plans loaded since the last
+        one are a quarter of the store's plans or more: whether they come in one run or one per run,
+        the cost per plan stays bounded as the store grows. One plan bulk-loaded into an empty store is
+        already one file per index, at the last level: nothing to merge."""
+        pending = self._uncompacted() + self.bulk_loaded
+        if not pending:
             return False
-        return self.bulk_loaded * 4 >= (self.plans_before or 0) + self.bulk_loaded
+        plans = len(self.plan_graphs())
+        return pending * 4 >= plans and not pending == plans == 1
 
     def compact(self) -> None:
         """Merge the store's files (RocksDB's full compaction, pyoxigraph's ``optimize``): reads of a
         store loaded plan by plan become several times faster. ``plankg compact`` runs it on demand."""
         self.written = True
         self.store.optimize()
-        self.plans_before, self.bulk_loaded = None, 0
+        self.bulk_loaded = 0
+        self._set_uncompacted(0)
+
+    def _uncompacted(self) -> int:
+        try:
+            return int((self.path / UNCOMPACTED_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):  # none yet (a store before plankg counted): counted from now on
+            return 0
+
+    def _set_uncompacted(self, n: int) -> None:
+        marker = self.path / UNCOMPACTED_FILE
+        fresh = marker.with_name(f"{UNCOMPACTED_FILE}.{os.getpid()}")
+        fresh.write_text(f"{n}\n", encoding="ascii")
+        os.replace(fresh, marker)
 
     def close(self) -> None:
         import gc

@@ -411,6 +411,9 @@ def load_plans(store, paths: list[str | None]):
         vocab += new
         store.load_plan(plan, report_quads(audit_plan(plan, vocab, shapes), plan.graph))
         yield plan.graph
+    if getattr(store, "bulk_loaded", 0) and store.needs_compaction():
+        print("plankg: merging the store's files, which makes its reads faster (as plankg compact does)",
+              file=sys.stderr)
     store.flush()
 
 
@@ -600,7 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("compact", help="merge the embedded store's files, which makes its reads faster "
-                       "(load does it itself after loading a quarter of the store's plans or more)")
+                       "(load does it itself once the plans loaded since the last one are a quarter of the store's)")
     p.add_argument("--store", metavar="DIR", help="the embedded store's folder (default: $PLANKG_STORE or "
                    "~/.local/share/plankg/store)")
     p.set_defaults(func=cmd_compact)

@@ -426,6 +426,8 @@ def parse(name: str, text: str) -> NamedQuery:
         raise QueryError(f"{name}: rows by plan needs an optional parameter plan of type iri")
     if q.text_index and not any(p.name == q.text_index[1] and p.type == "string" for p in q.params):
         raise QueryError(f"{name}: text index: {q.text_index[1]} is not a parameter of type string")
+    if q.text_index and not re.search(rf"CONTAINS\s*\(.*\?{q.text_index[1]}\b", text):
+        raise QueryError(f"{name}: text index: the query must filter by CONTAINS(…, ?{q.text_index[1]}) itself")
     if q.rows_by and not any(p.name == q.rows_by and not p.required for p in q.params):
         raise QueryError(f"{name}: rows by {q.rows_by} needs an optional parameter {q.rows_by}")
     return q
@@ -451,8 +453,11 @@ def _check_listing(q: NamedQuery, cat: dict) -> None:
     listing = cat.get(q.rows_listed_by)
     if listing is None:
         raise QueryError(f"{q.name}: rows listed by {q.rows_listed_by}: no such named query")
-    if f"?{q.rows_by}" not in listing.text:
-        raise QueryError(f"{q.name}: rows listed by {q.rows_listed_by}, which has no column {q.rows_by}")
+    # Read from the text, as the header is: both must order by the parameter first, or pages would
+    # not join into the whole answer.
+    for each in (q, listing):
+        if not re.search(rf"ORDER BY \?{q.rows_by}\b", each.text):
+            raise QueryError(f"{q.name}: rows listed by {q.rows_listed_by}: {each.name} must order by ?{q.rows_by} first")
 
 
 def get(name_or_file: str) -> NamedQuery:

@@ -43,14 +43,15 @@ def reads_in_parts(query: NamedQuery, values: dict) -> bool:
 
 def parts(store, query: NamedQuery, values: dict) -> list[str]:
     """The values of the parameter the rows are by, in the order of the whole answer: the plans' IRIs,
-    or the first column of the listing query bound to the parameters it shares with ``query``."""
+    or the listing query's column of that name, the listing bound to the parameters it shares with
+    ``query``."""
     if query.rows_by_plan:
         answer = store.query(PLANS)
     else:
         listing = get(query.rows_listed_by)
         shared = {p.name for p in listing.params}
         answer = store.query(listing.bind({k: v for k, v in values.items() if k in shared}))
-    return [b[query.rows_by]["value"] for b in answer["results"]["bindings"]]
+    return list(dict.fromkeys(b[query.rows_by]["value"] for b in answer["results"]["bindings"]))  # each once
 
 
 def page_in_parts(store, query: NamedQuery, values: dict, limit: int, offset: int) -> Page:

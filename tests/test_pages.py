@@ -141,8 +141,8 @@ def test_the_listing_query_is_checked(tmp_path):
     with pytest.raises(QueryError, match="no-such-query: no such named query"):
         get(str(rq))
     rq.write_text("# param county: string — c\n# rows: by county, listed by indicator-keys\n"
-                  "SELECT ?county WHERE { ?s ?p ?county }", encoding="utf-8")
-    with pytest.raises(QueryError, match="no column county"):
+                  "SELECT ?county WHERE { ?s ?p ?county } ORDER BY ?county", encoding="utf-8")
+    with pytest.raises(QueryError, match="indicator-keys must order by \\?county first"):
         get(str(rq))
 
 

@@ -44,6 +44,16 @@ def test_the_index_finds_the_subjects_whose_text_contains_a_word(tmp_path):
     assert index.candidates("") is None  # every text contains it: the query scans
 
 
+def test_a_text_in_two_graphs_and_a_needle_with_a_nul(tmp_path):
+    trig = TRIG + '<https://w3id.org/plankg/graph/p3> { id:p1-a pkg:text "加强湿地保护" . }\n'
+    index = TextIndex(store_of(tmp_path, trig))
+    index.candidates("x")
+    assert index.candidates("湿地") == [ID + "p1-a", ID + "p2-a"]  # each subject once
+    # A NUL never occurs in a text: a needle with one is found nowhere, or, spanning two texts, gives a
+    # candidate that the query's own CONTAINS drops.
+    assert set(index.candidates("保护\0")) <= {ID + "p1-a", ID + "p1-b", ID + "p2-a"}
+
+
 def test_the_index_gives_way_to_the_scan(tmp_path):
     store = store_of(tmp_path, TRIG)
     many = TextIndex(store, max_candidates=1)
@@ -74,6 +84,8 @@ def test_the_header_is_checked():
         parse("x", "# param needle: string — w\n# text index: paragraph\nSELECT * WHERE { ?s ?p ?o }")
     with pytest.raises(QueryError, match="not a parameter of type string"):
         parse("x", "# param n: integer — w\n# text index: paragraph contains n\nSELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="must filter by CONTAINS"):
+        parse("x", "# param n: string — w\n# text index: paragraph contains n\nSELECT * WHERE { ?paragraph ?p ?n }")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +114,19 @@ def test_search_answers_from_the_index_as_from_the_scan(two_plans, needle):
     served.close()
 
 
+def test_a_word_in_more_paragraphs_than_the_index_writes_is_scanned(two_plans):
+    scan = OxigraphStore(two_plans, read_only=True)
+    served = OxigraphStore(two_plans, read_only=True, plans_in_memory=2)
+    served.texts = TextIndex(served.store, max_candidates=5)
+    query = catalogue()["search"].bind({"needle": "塔城"})  # in 127 lines of the sample
+    whole = scan.query(query)["results"]["bindings"]
+    for _ in range(2):
+        assert served.query(query)["results"]["bindings"] == whole
+    assert served.texts.candidates("塔城") is None and len(whole) > 5
+    scan.close()
+    served.close()
+
+
 def test_the_server_answers_from_the_index(two_plans, tmp_path):
     """An index of other texts, put in the server's place, changes the answer: the index is read."""
     served = OxigraphStore(two_plans, read_only=True, plans_in_memory=2)
@@ -114,5 +139,7 @@ def test_the_server_answers_from_the_index(two_plans, tmp_path):
 
 
 def test_a_store_without_plans_in_memory_has_no_index(two_plans):
-    assert OxigraphStore(two_plans, read_only=True).texts is None
-    assert OxigraphStore(two_plans, read_only=True, plans_in_memory=1).texts is not None
+    for capacity, indexed in ((0, False), (1, True)):
+        store = OxigraphStore(two_plans, read_only=True, plans_in_memory=capacity)
+        assert (store.texts is not None) == indexed
+        store.close()
