@@ -362,10 +362,11 @@ class OxigraphStore(Store):
         it (UNCOMPACTED_FILE), call for another, of the whole store.
 
         Each bulk load adds files of its own to RocksDB's first level, and every read merges them all:
-        on a store of 100 plans loaded one after another, a read across plans took 15 s, 2.4 s once the
-        files were merged (benchmarks/RESULTS.md measures it on each run). RocksDB merges them in the
+        on a store of 100 plans loaded one after another, a read across plans is 3 to 6 times slower than
+        once the files are merged (indicator-across-plans: 8.8 s against 2.3 s; benchmarks/RESULTS.md
+        measures it on each run). RocksDB merges them in the
         background only while the store is open, and a load ends first. A compaction rewrites the whole
-        store (~15 s for 100 plans, ~0.1 s for one), so it runs once the plans loaded since the last
+        store (~20 s for 100 plans, ~0.1 s for one), so it runs once the plans loaded since the last
         one are a quarter of the store's plans or more: whether they come in one run or one per run,
         the cost per plan stays bounded as the store grows. One plan bulk-loaded into an empty store is
         already one file per index, at the last level: nothing to merge."""
