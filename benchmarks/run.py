@@ -195,14 +195,15 @@ def read():
     started = time.perf_counter()
     store.query(query)
     reads.append(time.perf_counter() - started)
-read() if 10 <= int(sys.argv[3]) <= 100 else None  # 1000 plans: minutes, uncompacted
+if 10 <= int(sys.argv[3]) <= 100:  # 1000 plans: minutes, uncompacted
+    read()
 compacting = store.needs_compaction()
 store.close()
-done = time.perf_counter()
+merging = time.perf_counter() - loaded if compacting else 0.0
 if reads:
     store = OxigraphStore(sys.argv[1], read_only=True)
     read()
-print(loaded - t + (done - loaded if compacting else 0), done - loaded if compacting else 0, hwm, *reads)
+print(loaded - t + merging, merging, hwm, *reads)
 """
 
 
@@ -305,8 +306,8 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
     it: each read a request of its own on a fresh read-only store that keeps plans in memory
     (graph/plan_memory.py) and a text index (graph/text_index.py). Its first read is from disk; from the
     second on, each request copies one plan it reads (or builds the index), until what it holds stops
-    changing (a page that walks through several plans takes several requests). Both are shown; the median of five requests after them is the figure. Every read is checked
-    against the answer from disk."""
+    changing (a page that walks through several plans takes several requests). Both are shown; the
+    median of five requests after them is the figure. Every read is checked against the answer from disk."""
     from plankg.graph.plan_memory import DEFAULT_CAPACITY
     from plankg.graph.stores import OxigraphStore
 
@@ -334,11 +335,12 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
 
 
 def over(times: dict) -> str:
-    slow = [f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in sorted(times.items(), key=lambda kv: -kv[1][0])
-            if t > 0.1]
+    ranked = sorted(times.items(), key=lambda kv: -kv[1][0])
+    slow = [f"{k} {t * 1000:.0f} ms ({rows} rows)" for k, (t, rows) in ranked if t > 0.1]
     met = f"{len(times) - len(slow)} of {len(times)} met"
-    return f"{met}; over: {', '.join(slow)}" if slow else f"{met}; slowest: " + ", ".join(
-        f"{k} {t * 1000:.0f} ms" for k, (t, _) in sorted(times.items(), key=lambda kv: -kv[1][0])[:3])
+    if slow:
+        return f"{met}; over: {', '.join(slow)}"
+    return f"{met}; slowest: " + ", ".join(f"{k} {t * 1000:.0f} ms" for k, (t, _) in ranked[:3])
 
 
 def audit_scaling(parts, sizes: list[int]) -> None:

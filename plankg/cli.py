@@ -366,10 +366,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 # --- stores, load, query ------------------------------------------------------------------------
 
+STORE_HELP = "the embedded store's folder (default: $PLANKG_STORE or ~/.local/share/plankg/store)"
+
+
 def add_store_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where the graphs are (default: the embedded store)")
-    g.add_argument("--store", metavar="DIR", help="the embedded store's folder (default: $PLANKG_STORE or "
-                   "~/.local/share/plankg/store)")
+    g.add_argument("--store", metavar="DIR", help=STORE_HELP)
     g.add_argument("--graph", metavar="FILE", help="a graph file held in memory instead of a store")
     g.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 endpoint instead of the embedded store")
     g.add_argument("--gsp", metavar="URL", help="the endpoint's Graph Store Protocol URL, for loading")
@@ -604,8 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compact", help="merge the embedded store's files, which makes its reads faster "
                        "(load does it itself once the plans loaded since the last one are a quarter of the store's)")
-    p.add_argument("--store", metavar="DIR", help="the embedded store's folder (default: $PLANKG_STORE or "
-                   "~/.local/share/plankg/store)")
+    p.add_argument("--store", metavar="DIR", help=STORE_HELP)
     p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("queries", help="list the named queries with their parameters")

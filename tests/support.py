@@ -21,6 +21,20 @@ def shared_plan(name: str) -> Path:
     return path
 
 
+def read_only_store(path, trig: str):
+    """A hand-written TriG dataset written to an embedded store at ``path``, opened again read-only."""
+    from rdflib import Dataset
+
+    from plankg.graph.stores import OxigraphStore
+
+    ds = Dataset()
+    ds.parse(data=trig, format="trig")
+    writer = OxigraphStore(path)
+    writer.load_dataset(ds)
+    writer.close()
+    return OxigraphStore(path, read_only=True)
+
+
 def run_cli(*args: str, input: bytes | None = None, cwd: str | None = None, env: dict | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real ``plankg`` command in a subprocess, as a user would."""

@@ -5,7 +5,6 @@ import os
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
 
 from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
@@ -15,7 +14,7 @@ from plankg.graph.stores import OxigraphStore
 from plankg.queries.named import QueryError, catalogue, parse
 from plankg.queries.pages import page_in_parts
 
-from support import run_cli, shared_plan
+from support import read_only_store, run_cli, shared_plan
 
 G = "https://w3id.org/plankg/graph/"
 # Three plans, each in its own graph. Written by hand.
@@ -33,15 +32,6 @@ def requested(memory, graphs):
     """One request that reads these graphs, as a server's worker makes it."""
     memory.new_request()
     return memory.store_for(graphs)
-
-
-def read_only_store(path, trig: str) -> OxigraphStore:
-    ds = Dataset()
-    ds.parse(data=trig, format="trig")
-    writer = OxigraphStore(path)
-    writer.load_dataset(ds)
-    writer.close()
-    return OxigraphStore(path, read_only=True)
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ word, and the search query narrowed to them, with the answer of the full scan.""
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
 
 from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
@@ -12,7 +11,7 @@ from plankg.graph.stores import OxigraphStore
 from plankg.graph.text_index import TextIndex
 from plankg.queries.named import QueryError, catalogue, parse, values_text
 
-from support import shared_plan
+from support import read_only_store, shared_plan
 
 ID = "https://w3id.org/plankg/id/"
 # Paragraph texts of two plans, written by hand; p2-c states no text of its own.
@@ -25,12 +24,7 @@ TRIG = """
 
 
 def store_of(tmp_path, trig: str) -> ox.Store:
-    ds = Dataset()
-    ds.parse(data=trig, format="trig")
-    writer = OxigraphStore(tmp_path / "store")
-    writer.load_dataset(ds)
-    writer.close()
-    return ox.Store.read_only(str(tmp_path / "store"))
+    return read_only_store(tmp_path / "store", trig).store
 
 
 def test_the_index_finds_the_subjects_whose_text_contains_a_word(tmp_path):
