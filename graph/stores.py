@@ -13,10 +13,11 @@ a plan's named graph in one step, so that a reload never leaves a plan half old,
 from __future__ import annotations
 
 import os
+import threading
 import time
 import urllib.error
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,11 @@ class Store(ABC):
         so no report of an older version stays beside the plan)."""
         self.replace_graph(URIRef(plan.graph), _rdflib_graph(plan.quads))
         self.replace_graph(URIRef(audit_graph_iri(plan.graph)), _rdflib_graph(audit or []))
+
+    def load_audited(self, plan: PlanGraph, audit_of: Callable[[], list]) -> None:
+        """:meth:`load_plan` with the report ``audit_of()`` returns: a store that can write the plan
+        while the audit runs (the embedded one) does."""
+        self.load_plan(plan, audit_of())
 
     def add_vocabulary(self, quads: list) -> None:
         if quads:
@@ -284,6 +290,47 @@ class OxigraphStore(Store):
 
     def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
         self._replace(self.ox.NamedNode(plan.graph), plan.quads, audit or [])
+
+    def load_audited(self, plan: PlanGraph, audit_of: Callable[[], list]) -> None:
+        """A new plan is bulk-loaded in a thread while ``audit_of()`` runs: pyoxigraph parses and writes
+        N-Quads without holding the GIL, so on two cores the write costs the load almost nothing (the
+        sample: 0.5 s of 4 s). The report follows in a transaction of its own: a reader may see the new
+        plan a moment before its report (never a report of another version), and /audit computes the
+        findings of a plan without one. If the audit fails, the plan is removed again. A plan the store
+        holds already, one too large for one ingestion, or one with blank nodes (which the N-Quads parser
+        names anew; a built plan has none) is written as :meth:`load_plan` writes it."""
+        ox = self.ox
+        graph = ox.NamedNode(plan.graph)
+        report = ox.NamedNode(audit_graph_iri(plan.graph))
+        blank = ox.BlankNode
+        if (self.store.contains_named_graph(graph) or self.store.contains_named_graph(report)
+                or len(plan.quads) >= BULK_BATCH
+                or any(type(q.subject) is blank or type(q.object) is blank for q in plan.quads)):
+            self.load_plan(plan, audit_of())
+            return
+        self.written = True
+        data = ox.serialize(plan.quads, format=ox.RdfFormat.N_QUADS)  # ~50 ms for the sample's 79k quads
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # handed to the caller's thread
+                failed.append(exc)
+
+        writer = threading.Thread(target=write, name="plankg-bulk-load")
+        writer.start()
+        try:
+            audit = audit_of()
+        except BaseException:
+            writer.join()
+            self.store.update(f"DROP SILENT GRAPH <{graph.value}>")  # the plan does not stay without its audit
+            raise
+        writer.join()
+        if failed:
+            raise StoreError(f"cannot write {plan.graph}: {failed[0]}")
+        self.bulk_loaded += 1
+        self.store.extend(audit)
 
     def _replace(self, graph, quads: list, audit: list) -> None:
         """Make ``graph`` hold ``quads`` and its audit graph ``audit``, in one transaction.

@@ -411,7 +411,7 @@ def load_plans(store, paths: list[str | None]):
         new = builder.new_vocabulary()
         store.add_vocabulary(new)  # first: the plan's divisions are described before it is there
         vocab += new
-        store.load_plan(plan, report_quads(audit_plan(plan, vocab, shapes), plan.graph))
+        store.load_audited(plan, lambda: report_quads(audit_plan(plan, vocab, shapes), plan.graph))
         yield plan.graph
     if getattr(store, "bulk_loaded", 0) and store.needs_compaction():
         print("plankg: merging the store's files, which makes its reads faster (as plankg compact does)",

@@ -6,6 +6,7 @@ Speed is measured in benchmarks/run.py, never here.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -211,6 +212,64 @@ def test_a_reload_is_not_taken_for_the_same_plan_when_the_store_holds_more(tmp_p
     store.close()
 
 
+def test_a_new_plan_written_while_its_audit_runs_is_what_one_write_leaves(tmp_path):
+    """load_audited bulk-loads a new plan as N-Quads in a thread while the audit runs, then adds the
+    report: the store holds what load_plan's single write leaves (a decimal kept canonical, a language tag,
+    characters N-Quads escapes); a plan with blank nodes keeps their names."""
+    quads = [_q("a", "value", _decimal("1.000")), _q("a", "label", ox.Literal('甲\n"乙"', language="zh")),
+             _q("a", "see", ox.NamedNode(EX + "b?x=1#y")), _q("b", "label", ox.Literal("x\\y _:b1"))]
+    report = [ox.Quad(ox.NamedNode(EX + "r"), ox.NamedNode(EX + "says"), ox.Literal("ok"),
+                      ox.NamedNode(audit_graph_iri(GRAPH)))]
+    one, audited = OxigraphStore(tmp_path / "one"), OxigraphStore(tmp_path / "audited")
+    one.load_plan(_plan(quads), report)
+    seen = []
+
+    def audit_watching_the_store():  # the plan appears while its audit runs: it is written beside it
+        deadline = time.monotonic() + 30
+        while not audited.store.contains_named_graph(ox.NamedNode(GRAPH)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(audited.store.contains_named_graph(ox.NamedNode(GRAPH)))
+        return report
+
+    audited.load_audited(_plan(quads), audit_watching_the_store)
+    assert seen == [True]
+    assert _dump(audited) == _dump(one)
+    assert audited.bulk_loaded == 1
+    # Loaded again: the store holds the plan, which load_plan's comparison keeps; the report is rewritten.
+    again = [ox.Quad(r.subject, r.predicate, ox.Literal("again"), r.graph_name) for r in report]
+    audited.load_audited(_plan(quads), lambda: again)
+    assert _stored(audited) == _stored(one)
+    assert _stored(audited, audit_graph_iri(GRAPH)) == {(EX + "r", EX + "says", '"again"')}
+    one.close()
+    audited.close()
+    blank = quads + [_q("a", "part", ox.BlankNode("b1")),
+                     ox.Quad(ox.BlankNode("b1"), ox.NamedNode(EX + "n"), ox.Literal("x"), ox.NamedNode(GRAPH))]
+    one, audited = OxigraphStore(tmp_path / "one-blank"), OxigraphStore(tmp_path / "audited-blank")
+    one.load_plan(_plan(blank), report)
+    audited.load_audited(_plan(blank), lambda: seen.append(audited.plan_graphs()) or report)
+    assert seen[-1] == []  # audited first, then written in one go, as load_plan writes
+    assert _dump(audited) == _dump(one)
+    assert "_:b1 " in _dump(audited)[GRAPH].decode()
+    one.close()
+    audited.close()
+
+
+def test_a_new_plan_whose_audit_fails_is_not_left_in_the_store(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    store.add_vocabulary([ox.Quad(ox.NamedNode(EX + "v"), ox.NamedNode(EX + "label"), ox.Literal("v"),
+                                  ox.NamedNode(str(VOCABULARY_GRAPH)))])
+
+    def failing_audit():
+        raise RuntimeError("the shapes cannot be applied")
+
+    with pytest.raises(RuntimeError, match="shapes cannot be applied"):
+        store.load_audited(_plan([_q("a", "label", ox.Literal("a"))]), failing_audit)
+    assert store.plan_graphs() == []
+    assert [g.value for g in store.store.named_graphs()] == [str(VOCABULARY_GRAPH)]
+    assert store.bulk_loaded == 0  # nothing new to compact
+    store.close()
+
+
 def _dump(store: OxigraphStore) -> dict[str, bytes]:
     """Each named graph of the store as N-Triples."""
     return {g.value: store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
@@ -227,6 +286,11 @@ def test_reloading_a_real_plan_leaves_what_a_first_load_leaves(name, tmp_path):
     for store in (once, twice):
         store.add_vocabulary(vocab)
         store.load_plan(plan, audit)
+    audited = OxigraphStore(tmp_path / "audited")  # the plan written while its audit runs (plankg load)
+    audited.add_vocabulary(vocab)
+    audited.load_audited(plan, lambda: audit)
+    assert _dump(audited)[plan.graph] == _dump(once)[plan.graph]
+    audited.close()
     assert twice._holds(ox.NamedNode(plan.graph), plan.quads)
     twice.load_plan(plan, audit)
     first, again = _dump(once), _dump(twice)
