@@ -39,6 +39,7 @@ class StoreError(Exception):
 
 GENERATION_FILE = "plankg-generation"  # in the store's folder: rewritten after each write that plankg commits
 UNCOMPACTED_FILE = "plankg-uncompacted"  # in the store's folder: plans bulk-loaded since its last compaction
+PENDING_FILE = "plankg-pending"  # in the store's folder: a new plan written before its report (load_audited)
 
 
 def store_generation(path: str | Path) -> tuple | None:
@@ -184,6 +185,8 @@ class OxigraphStore(Store):
                 self.store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+        if not read_only:
+            self._recover()  # a load stopped between a new plan and its report (load_audited)
         # A read-only store (a server's worker) may answer the queries of one plan from an in-memory
         # copy of the plans it reads most (graph/plan_memory.py); a store that writes never does.
         self.memory = PlansInMemory(self.store, plans_in_memory if read_only else 0)
@@ -292,20 +295,22 @@ class OxigraphStore(Store):
         self._replace(self.ox.NamedNode(plan.graph), plan.quads, audit or [])
 
     def load_audited(self, plan: PlanGraph, audit_of: Callable[[], list]) -> None:
-        """A new plan is bulk-loaded in a thread while ``audit_of()`` runs: pyoxigraph parses and writes
-        N-Quads without holding the GIL, so on two cores the write costs the load almost nothing (the
-        sample: 0.5 s of 4 s). The report follows in a transaction of its own: a reader may see the new
-        plan a moment before its report (never a report of another version), and /audit computes the
-        findings of a plan without one. If the audit fails, the plan is removed again. A plan the store
-        holds already, one too large for one ingestion, or one with blank nodes (which the N-Quads parser
-        names anew; a built plan has none) is written as :meth:`load_plan` writes it."""
+        """A new plan is bulk-loaded in a thread while ``audit_of()`` runs: pyoxigraph parses and ingests
+        N-Quads without holding the GIL, so on two cores the write costs the load little (plankg load into
+        an empty store: 3.0× the floor process, against 3.5× written after the audit; benchmarks/RESULTS.md).
+        The report follows in a transaction of its own, so a reader may see the new plan a moment before
+        its report (never a report of another version); /audit computes the findings while a plan has none.
+
+        The plan's graph is named in PENDING_FILE until its report is written: if the audit fails, the
+        plan is removed at once; if the process is stopped between the two writes, the next process that
+        opens the store for writing removes it (:meth:`_recover`). A plan the store holds already, one too
+        large for one ingestion, or one with a blank node or a triple term (the N-Quads parser names blank
+        nodes anew; a built plan has neither) is written as :meth:`load_plan` writes it, after its audit."""
         ox = self.ox
         graph = ox.NamedNode(plan.graph)
-        report = ox.NamedNode(audit_graph_iri(plan.graph))
-        blank = ox.BlankNode
-        if (self.store.contains_named_graph(graph) or self.store.contains_named_graph(report)
-                or len(plan.quads) >= BULK_BATCH
-                or any(type(q.subject) is blank or type(q.object) is blank for q in plan.quads)):
+        iri, literal = ox.NamedNode, ox.Literal
+        if (not self._is_new(graph, len(plan.quads))
+                or any(type(q.subject) is not iri or type(q.object) not in (iri, literal) for q in plan.quads)):
             self.load_plan(plan, audit_of())
             return
         self.written = True
@@ -318,19 +323,44 @@ class OxigraphStore(Store):
             except BaseException as exc:  # handed to the caller's thread
                 failed.append(exc)
 
+        _write_marker(self.path / PENDING_FILE, plan.graph)
         writer = threading.Thread(target=write, name="plankg-bulk-load")
         writer.start()
         try:
             audit = audit_of()
         except BaseException:
             writer.join()
-            self.store.update(f"DROP SILENT GRAPH <{graph.value}>")  # the plan does not stay without its audit
+            self._recover()  # the plan does not stay without its audit
             raise
         writer.join()
-        if failed:
-            raise StoreError(f"cannot write {plan.graph}: {failed[0]}")
+        if failed:  # nothing was ingested (one ingestion, all or nothing): the plan as load_plan writes it
+            (self.path / PENDING_FILE).unlink()
+            self.load_plan(plan, audit)
+            return
         self.bulk_loaded += 1
         self.store.extend(audit)
+        (self.path / PENDING_FILE).unlink()
+
+    def _is_new(self, graph, quads: int) -> bool:
+        """Whether a plan of ``quads`` quads goes to ``graph`` by the bulk loader, in one ingestion: the
+        store holds neither the graph nor its report."""
+        report = self.ox.NamedNode(audit_graph_iri(graph.value))
+        return (quads < BULK_BATCH and not self.store.contains_named_graph(graph)
+                and not self.store.contains_named_graph(report))
+
+    def _recover(self) -> None:
+        """Remove the plan a stopped load wrote without its report (PENDING_FILE), as if never loaded."""
+        marker = self.path / PENDING_FILE
+        try:
+            pending = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return
+        graph = self.ox.NamedNode(pending)
+        if self.store.contains_named_graph(graph) and not self.store.contains_named_graph(
+                self.ox.NamedNode(audit_graph_iri(pending))):
+            self.written = True
+            self.store.update(f"DROP SILENT GRAPH <{pending}>")
+        marker.unlink()
 
     def _replace(self, graph, quads: list, audit: list) -> None:
         """Make ``graph`` hold ``quads`` and its audit graph ``audit``, in one transaction.
@@ -344,12 +374,12 @@ class OxigraphStore(Store):
         ox = self.ox
         self.written = True
         report = ox.NamedNode(audit_graph_iri(graph.value))
+        if self._is_new(graph, len(quads) + len(audit)):
+            self.store.bulk_extend(quads + audit)
+            self.bulk_loaded += 1
+            return
         if not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report):
-            if len(quads) + len(audit) < BULK_BATCH:
-                self.store.bulk_extend(quads + audit)
-                self.bulk_loaded += 1
-            else:
-                self.store.extend(quads + audit)
+            self.store.extend(quads + audit)
             return
         if self._holds(graph, quads):  # the same plan again: only its report is rewritten
             self.store.update(f"DROP SILENT GRAPH <{report.value}>"
@@ -399,10 +429,7 @@ class OxigraphStore(Store):
     def _stamp(self) -> None:
         if self.written:  # after the data is durable: a reader that reopens now sees all of it
             self.written = False
-            marker = self.path / GENERATION_FILE
-            fresh = marker.with_name(f"{GENERATION_FILE}.{os.getpid()}")
-            fresh.write_text(f"{time.time_ns()} {os.getpid()}\n", encoding="ascii")
-            os.replace(fresh, marker)  # atomic: a reader sees the old stamp or the new one
+            _write_marker(self.path / GENERATION_FILE, f"{time.time_ns()} {os.getpid()}")
 
     def needs_compaction(self) -> bool:
         """Whether the plans bulk-loaded since the store's last compaction, in this process and before
@@ -438,10 +465,7 @@ class OxigraphStore(Store):
             return 0
 
     def _set_uncompacted(self, n: int) -> None:
-        marker = self.path / UNCOMPACTED_FILE
-        fresh = marker.with_name(f"{UNCOMPACTED_FILE}.{os.getpid()}")
-        fresh.write_text(f"{n}\n", encoding="ascii")
-        os.replace(fresh, marker)
+        _write_marker(self.path / UNCOMPACTED_FILE, str(n))
 
     def close(self) -> None:
         import gc
@@ -450,6 +474,17 @@ class OxigraphStore(Store):
         del self.store
         self.memory = None
         gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock
+
+
+def _write_marker(path: Path, text: str) -> None:
+    """One line in a file of the store's folder, on disk before it replaces the old one: a reader, or
+    a process after a crash, sees the old line or the new one."""
+    fresh = path.with_name(f"{path.name}.{os.getpid()}")
+    with open(fresh, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(fresh, path)
 
 
 def _nt(quads) -> str:

@@ -6,6 +6,9 @@ Speed is measured in benchmarks/run.py, never here.
 """
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from plankg.graph import audit as audit_module
 from plankg.graph.audit import audit_plan, report_quads, shape_data, shapes_graph
 from plankg.graph.build import GraphBuilder
 from plankg.graph.names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri
-from plankg.graph.stores import OxigraphStore
+from plankg.graph.stores import PENDING_FILE, OxigraphStore
 
 from support import run_cli, shared_plan
 
@@ -266,8 +269,70 @@ def test_a_new_plan_whose_audit_fails_is_not_left_in_the_store(tmp_path):
         store.load_audited(_plan([_q("a", "label", ox.Literal("a"))]), failing_audit)
     assert store.plan_graphs() == []
     assert [g.value for g in store.store.named_graphs()] == [str(VOCABULARY_GRAPH)]
-    assert store.bulk_loaded == 0  # nothing new to compact
+    assert store.bulk_loaded == 0  # not counted as a plan loaded
+    assert not (tmp_path / "store" / PENDING_FILE).exists()
     store.close()
+
+
+KILLED_LOAD = r"""
+import os, signal, sys, time
+import pyoxigraph as ox
+from plankg.graph.names import PlanGraph
+from plankg.graph.stores import OxigraphStore
+store = OxigraphStore(sys.argv[1])
+g = "https://example.org/graph/p"
+quads = [ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/n"), ox.Literal(str(i)),
+                 ox.NamedNode(g)) for i in range(1000)]
+def audit():  # stopped for good once the plan is written, before its report is
+    while not store.store.contains_named_graph(ox.NamedNode(g)):
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGKILL)
+store.load_audited(PlanGraph("p", g, "https://example.org/p", quads), audit)
+"""
+
+
+def test_a_load_killed_between_a_new_plan_and_its_report_leaves_no_plan(tmp_path):
+    """A new plan and its report are two writes (load_audited): killed between them, the process leaves
+    the plan named in PENDING_FILE; the next process that opens the store for writing removes it, and a
+    plan loaded before stays."""
+    path = tmp_path / "store"
+    other = GRAPH.replace("/p", "/other")  # a plan loaded before, without a report
+    store = OxigraphStore(path)
+    store.load_plan(PlanGraph("o", other, EX + "o", [ox.Quad(ox.NamedNode(EX + "o"), ox.NamedNode(EX + "label"),
+                                                             ox.Literal("o"), ox.NamedNode(other))]), [])
+    store.close()
+    killed = subprocess.run([sys.executable, "-c", KILLED_LOAD, str(path)], capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert GRAPH in _named(path) and audit_graph_iri(GRAPH) not in _named(path)  # what a reader could see
+    assert (path / PENDING_FILE).read_text(encoding="utf-8").strip() == GRAPH
+    OxigraphStore(path).close()  # a writer opens the store
+    assert GRAPH not in _named(path)
+    assert other in _named(path)
+    assert not (path / PENDING_FILE).exists()
+
+
+def _named(path) -> list[str]:
+    store = ox.Store.read_only(str(path))
+    try:
+        return sorted(g.value for g in store.named_graphs())
+    finally:
+        del store
+
+
+def test_a_plan_the_n_quads_route_cannot_carry_is_written_as_load_plan_writes_it(tmp_path):
+    """A literal typed rdf:langString without a tag, which pyoxigraph holds but its N-Quads parser refuses,
+    and a triple term: the plan is still loaded, as load_plan loads it."""
+    lang_string = ox.Literal("x", datatype=ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"))
+    for name, quads in (("langString", [_q("a", "label", lang_string), _q("b", "label", ox.Literal("b"))]),
+                        ("triple", [_q("a", "says", ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"),
+                                                                   ox.BlankNode("t1")))])):
+        one, audited = OxigraphStore(tmp_path / f"one-{name}"), OxigraphStore(tmp_path / f"audited-{name}")
+        one.load_plan(_plan(quads), [])
+        audited.load_audited(_plan(quads), lambda: [])
+        assert _dump(audited) == _dump(one), name
+        assert not (tmp_path / f"audited-{name}" / PENDING_FILE).exists()
+        one.close()
+        audited.close()
 
 
 def _dump(store: OxigraphStore) -> dict[str, bytes]:
@@ -290,6 +355,9 @@ def test_reloading_a_real_plan_leaves_what_a_first_load_leaves(name, tmp_path):
     audited.add_vocabulary(vocab)
     audited.load_audited(plan, lambda: audit)
     assert _dump(audited)[plan.graph] == _dump(once)[plan.graph]
+    report = audit_graph_iri(plan.graph)  # its blank nodes are named anew by each load
+    assert isomorphic(Graph().parse(data=_dump(audited)[report], format="nt"),
+                      Graph().parse(data=_dump(once)[report], format="nt"))
     audited.close()
     assert twice._holds(ox.NamedNode(plan.graph), plan.quads)
     twice.load_plan(plan, audit)
