@@ -309,7 +309,7 @@ class OxigraphStore(Store):
         ox = self.ox
         graph = ox.NamedNode(plan.graph)
         iri, literal = ox.NamedNode, ox.Literal
-        if (not self._is_new(graph, len(plan.quads))
+        if (len(plan.quads) >= BULK_BATCH or not self._is_new(graph)
                 or any(type(q.subject) is not iri or type(q.object) not in (iri, literal) for q in plan.quads)):
             self.load_plan(plan, audit_of())
             return
@@ -341,12 +341,10 @@ class OxigraphStore(Store):
         self.store.extend(audit)
         (self.path / PENDING_FILE).unlink()
 
-    def _is_new(self, graph, quads: int) -> bool:
-        """Whether a plan of ``quads`` quads goes to ``graph`` by the bulk loader, in one ingestion: the
-        store holds neither the graph nor its report."""
+    def _is_new(self, graph) -> bool:
+        """Whether the store holds neither ``graph`` nor its report (a new plan)."""
         report = self.ox.NamedNode(audit_graph_iri(graph.value))
-        return (quads < BULK_BATCH and not self.store.contains_named_graph(graph)
-                and not self.store.contains_named_graph(report))
+        return not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report)
 
     def _recover(self) -> None:
         """Remove the plan a stopped load wrote without its report (PENDING_FILE), as if never loaded."""
@@ -374,12 +372,12 @@ class OxigraphStore(Store):
         ox = self.ox
         self.written = True
         report = ox.NamedNode(audit_graph_iri(graph.value))
-        if self._is_new(graph, len(quads) + len(audit)):
-            self.store.bulk_extend(quads + audit)
-            self.bulk_loaded += 1
-            return
-        if not self.store.contains_named_graph(graph) and not self.store.contains_named_graph(report):
-            self.store.extend(quads + audit)
+        if self._is_new(graph):
+            if len(quads) + len(audit) < BULK_BATCH:
+                self.store.bulk_extend(quads + audit)
+                self.bulk_loaded += 1
+            else:
+                self.store.extend(quads + audit)
             return
         if self._holds(graph, quads):  # the same plan again: only its report is rewritten
             self.store.update(f"DROP SILENT GRAPH <{report.value}>"
