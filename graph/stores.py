@@ -524,8 +524,11 @@ class RdflibStore(Store):
                     parse_graph_file(dataset, path)
                 except GraphFileError as exc:
                     raise StoreError(str(exc)) from None
-        # Without FROM the default graph is the union of all graphs, as in Oxigraph's store and Virtuoso.
-        dataset.default_union = True
+        elif not dataset.default_union:
+            # Without FROM the default graph is the union of all graphs, as in Oxigraph's store and Virtuoso:
+            # read through a view of the caller's dataset (the same rdflib store, so the same graphs, and
+            # writes land in it), not by changing the caller's own setting.
+            dataset = Dataset(store=dataset.store, default_union=True)
         self.ds = dataset
 
     def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:

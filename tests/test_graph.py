@@ -222,3 +222,19 @@ def test_build_command_writes_atomically(tmp_path):
 def test_build_refuses_the_same_plan_twice(tmp_path):
     res = run_cli("build", sample_plan_path(), sample_plan_path(), "-o", str(tmp_path / "x.trig"))
     assert res.returncode == 2 and b"same plan" in res.stderr
+
+
+def test_an_rdflib_store_reads_the_union_without_changing_the_callers_dataset():
+    from plankg.graph.stores import RdflibStore
+
+    ds = Dataset()  # default_union False, the caller's choice
+    ds.graph(URIRef("urn:g:1")).add((URIRef("urn:s"), RDFS.label, Literal("in a named graph")))
+    store = RdflibStore(dataset=ds)
+    rows = store.query("SELECT ?o WHERE { <urn:s> ?p ?o }")["results"]["bindings"]
+    assert [r["o"]["value"] for r in rows] == ["in a named graph"]  # the default graph is the union
+    assert ds.default_union is False
+    assert not list(ds.query("SELECT ?o WHERE { <urn:s> ?p ?o }"))  # the caller's own reading is unchanged
+    extra = Graph()
+    extra.add((URIRef("urn:t"), RDFS.label, Literal("written through the store")))
+    store.replace_graph(URIRef("urn:g:2"), extra)
+    assert (URIRef("urn:t"), RDFS.label, Literal("written through the store")) in ds.graph(URIRef("urn:g:2"))
