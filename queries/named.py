@@ -248,12 +248,12 @@ def _inline_text(text: str, bindings: tuple) -> str | None:
 
 
 def _parse(text: str):
-    from rdflib.plugins.sparql import parser
+    from .checks import Invalid, parse_query
 
     try:
-        return parser.parseQuery(text)
-    except Exception as exc:
-        raise QueryError(f"query syntax error: {str(exc).splitlines()[0][:300]}") from None
+        return parse_query(text)
+    except Invalid as exc:
+        raise QueryError(str(exc)) from None
 
 
 def _children(node):

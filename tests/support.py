@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,31 @@ def two_plan_store(directory: Path) -> dict:
 # Their answers on Virtuoso are checked against Oxigraph's in tests/test_remote_binding.py; on rdflib, not yet.
 VIEW_QUERIES = frozenset({"describe", "links-in", "goal-projects-view", "indicator-view", "project-list",
                           "restatements", "sectors", "text-view"})
+
+
+@contextmanager
+def recording_server(content_type: str, body: bytes):
+    """A real HTTP server on a free port that answers every GET and POST with ``body`` and records each
+    request's path: a tripwire for requests plankg must never make. Yields (its URL, the paths)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}", hits
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -1,6 +1,5 @@
 """The HTTP service, started for real (uvicorn on a loopback port), exercised over HTTP."""
 
-import http.server
 import json
 import os
 import threading
@@ -12,7 +11,7 @@ import pytest
 
 from plankg.queries.named import get
 
-from support import start_server
+from support import recording_server, start_server
 
 PLAN = "654200-fyp13"
 PKG = "https://w3id.org/plankg/ontology#"
@@ -208,25 +207,8 @@ def test_updates_need_the_token(server):
 
 @pytest.fixture
 def listener():
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/turtle")
-            self.end_headers()
-            self.wfile.write(b"<urn:x> <urn:y> <urn:z> .")
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}", hits
-    srv.shutdown()
+    with recording_server("text/turtle", b"<urn:x> <urn:y> <urn:z> .") as (url, hits):
+        yield url, hits
 
 
 def test_no_outbound_requests(server, listener):

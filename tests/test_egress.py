@@ -1,41 +1,23 @@
 """No egress: a tripwire HTTP server records any request, while obfuscated SERVICE queries, dataset parameters
 and updates are thrown at a real `plankg serve` (embedded store, and a graph file served by rdflib)."""
 
-import http.server
 import itertools
 import os
-import threading
 import time
 
 import httpx
 import pytest
 
-from support import start_server
+from support import recording_server, start_server
 
 TOKEN = "s3cret"
 
 
 @pytest.fixture(scope="module")
 def tripwire():
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.end_headers()
-            self.wfile.write(b'{"head":{"vars":["leak"]},"results":{"bindings":[{"leak":{"type":"literal","value":"LEAKED"}}]}}')
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}", hits
-    srv.shutdown()
+    answer = b'{"head":{"vars":["leak"]},"results":{"bindings":[{"leak":{"type":"literal","value":"LEAKED"}}]}}'
+    with recording_server("application/sparql-results+json", answer) as (url, hits):
+        yield url, hits
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "file"])
