@@ -4,20 +4,24 @@ On the on-disk Oxigraph store every step of a query is a RocksDB look-up, ~10 ti
 Oxigraph's in-memory store on one plan and dearer still as the store grows: the text of one plan takes
 ~80 ms from a store of that plan alone, ~0.3 s from a store of 100 plans, ~20 ms from an in-memory copy
 of the plan's graphs (the views of one plan are 10-30× faster there; benchmarks/RESULTS.md). Copying a
-plan of ~80,000 quads takes ~0.9 s and holds ~55 MB.
+plan of ~80,000 quads takes ~0.9 s and holds ~35 MB (the first copy ~100 MB: it fills the store's read
+caches too).
 
-So a read-only store (a server's worker; never a store that writes) keeps copies of at most
-``capacity`` plans:
+So a read-only store (a server's worker; never a store that writes) keeps copies of at most ``capacity``
+plans, holding at most ``capacity`` × ``QUADS_PER_PLAN`` quads together (~45 MB per 100,000): the memory
+they hold is bounded whatever the plans' sizes.
 
 - A plan is copied the second time it is read, not the first: a one-off read costs no copy.
 - A request copies one plan at most (``new_request``): a page that walks through many plans fills the
   copies over several requests, ~0.9 s more each, and no request nears the time limit.
-- When the copies are full, a plan replaces the copy read least often only if it has been read
-  ``MARGIN`` times more: a page that walks through more plans than fit keeps the same copies from one
+- When the copies are full (by count or by quads), a plan replaces the copies read least often only if
+  it has been read ``MARGIN`` times more than each: a page that walks through more plans than fit keeps the same copies from one
   request to the next instead of copying plans over and over (tests/test_plan_memory.py).
 - The counts halve every ``AGEING`` × capacity reads (64 at least), so plans read much a while ago give
   way to those read now.
-- A copy that does not fit in memory is given up: that plan is read from disk.
+- A plan larger than the whole budget is never kept: it is copied once (its size is not known before;
+  reading it twice to count would cost as much), counted, dropped, and read from disk from then on; so is
+  a plan the process has no memory for.
 
 Each worker process of the server counts and copies on its own. The copies are made from the store's
 snapshot, which a read-only store never sees change (the server reopens the store, and so drops the
@@ -29,22 +33,25 @@ from __future__ import annotations
 from collections import OrderedDict
 
 
-DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.45 GB per REST API worker for plans of the sample's size
+DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.35-0.45 GB per REST API worker
+QUADS_PER_PLAN = 100_000  # quads a plan may hold on average (the sample and the vocabulary: 81,037; ~430 bytes each in a copy)
 AGEING = 16  # the counts halve every AGEING × capacity reads (64 at least)
 MARGIN = 2  # reads more than the copy it replaces that a plan needs: counts halved mid-walk differ by one
 COPIES_PER_REQUEST = 1
 
 
 class PlansInMemory:
-    def __init__(self, store, capacity: int, ageing: int | None = None):
+    def __init__(self, store, capacity: int, ageing: int | None = None, max_quads: int | None = None):
         self.store = store  # the pyoxigraph Store (read-only) the copies are made from
         self.capacity = capacity
+        self.max_quads = capacity * QUADS_PER_PLAN if max_quads is None else max_quads
         self.copies: OrderedDict[tuple, object] = OrderedDict()  # graphs -> in-memory Store, least recent first
+        self.sizes: dict[tuple, int] = {}  # graphs -> quads, once copied (kept after the copy goes)
         self.reads: dict[tuple, int] = {}  # graphs -> times read (halved every AGEING reads)
         self.ageing = ageing or max(64, AGEING * capacity)  # reads between two halvings
         self.until_ageing = self.ageing
         self.allowance = COPIES_PER_REQUEST  # copies left to the request under way
-        self.too_large: set[tuple] = set()  # plans whose copy did not fit in memory
+        self.too_large: set[tuple] = set()  # plans whose copy did not fit in the budget or in memory
 
     def new_request(self) -> None:
         self.allowance = COPIES_PER_REQUEST
@@ -61,11 +68,8 @@ class PlansInMemory:
             return copy
         if self.reads[graphs] < 2 or self.allowance <= 0 or graphs in self.too_large:
             return None
-        if len(self.copies) >= self.capacity:
-            victim = min(self.copies, key=lambda g: self.reads.get(g, 0))  # the least recent of the least read
-            if self.reads[graphs] < self.reads.get(victim, 0) + MARGIN:
-                return None
-            del self.copies[victim]
+        if self._to_drop(graphs, self.sizes.get(graphs, 0)) is None:  # a size not known yet: checked below
+            return None
         import pyoxigraph as ox
 
         copy = ox.Store()  # in memory
@@ -75,9 +79,34 @@ class PlansInMemory:
         except MemoryError:  # best effort: this plan is read from disk from now on
             self.too_large.add(graphs)
             return None
-        self.copies[graphs] = copy
         self.allowance -= 1
+        size = self.sizes[graphs] = len(copy)
+        if size > self.max_quads:
+            self.too_large.add(graphs)
+            return None
+        drop = self._to_drop(graphs, size)
+        if drop is None:  # copied while its size was unknown, and there is no room: not copied again
+            return None
+        for victim in drop:
+            del self.copies[victim]
+        self.copies[graphs] = copy
         return copy
+
+    def _to_drop(self, graphs: tuple, size: int) -> list[tuple] | None:
+        """The copies to drop so that a copy of ``size`` quads fits both the count and the quads, the least
+        read first (of those, the least recent); None if one of them has not been read ``MARGIN`` times
+        less than ``graphs``, which then stays on disk."""
+        held = sum(self.sizes[g] for g in self.copies)
+        kept = len(self.copies)
+        drop = []
+        for victim in sorted(self.copies, key=lambda g: self.reads.get(g, 0)):  # stable: least recent first
+            if kept < self.capacity and held + size <= self.max_quads:
+                break
+            if self.reads[graphs] < self.reads.get(victim, 0) + MARGIN:
+                return None
+            drop.append(victim)
+            kept, held = kept - 1, held - self.sizes[victim]
+        return drop if kept < self.capacity and held + size <= self.max_quads else None
 
     def _count(self, graphs: tuple) -> None:
         self.until_ageing -= 1

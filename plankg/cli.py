@@ -644,7 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plans-in-memory", type=_count, metavar="N",  # a string default: argparse checks the variable too
                    default=_env("PLANKG_PLANS_IN_MEMORY", str(DEFAULT_CAPACITY)),
                    help="plans each REST API worker keeps copied in memory for the views of one plan, once read "
-                        "twice (~55 MB for a plan of 80,000 quads; 0: none) ($PLANKG_PLANS_IN_MEMORY)")
+                        "twice, holding N x 100,000 quads at most (~45 MB per 100,000; 0: none) ($PLANKG_PLANS_IN_MEMORY)")
     add_store_options(p)
     p.set_defaults(func=cmd_serve)
 

@@ -9,7 +9,7 @@ import pytest
 from plankg import sample_plan_path
 from plankg.extraction.pipeline import read
 from plankg.graph.build import build_dataset
-from plankg.graph.plan_memory import PlansInMemory
+from plankg.graph.plan_memory import QUADS_PER_PLAN, PlansInMemory
 from plankg.graph.stores import OxigraphStore
 from plankg.queries.named import QueryError, catalogue, parse
 from plankg.queries.pages import page_in_parts
@@ -84,6 +84,32 @@ def test_walks_through_more_plans_than_fit_copy_each_plan_once(tmp_path):
         copied.append(len(set(memory.copies) - before))
     assert copied[:6] == [0, 1, 1, 1, 1, 0] and sum(copied) == 4
     store.close()
+
+
+def test_the_copies_hold_no_more_quads_than_the_budget(disk):
+    """P1 holds 2 quads, P2 3 (the TriG above): with room for 4, P1 takes P2's place, by the same margin
+    of reads as a plan takes a place by the count."""
+    memory = PlansInMemory(disk, capacity=3, ageing=1000, max_quads=4)
+    requested(memory, P2), requested(memory, P2)
+    assert list(memory.copies) == [P2]
+    requested(memory, P1)
+    requested(memory, P1)  # copied (its size was unknown), 2 + 3 quads do not fit, P2 is read as often: dropped
+    assert list(memory.copies) == [P2] and memory.sizes[P1] == 2
+    assert requested(memory, P1) is None and memory.allowance == 1  # its size known now: not copied again
+    assert requested(memory, P1) is not None  # 4 reads against P2's 2: P2 goes
+    assert list(memory.copies) == [P1]
+
+
+def test_a_plan_larger_than_the_budget_is_copied_once_and_never_kept(disk):
+    memory = PlansInMemory(disk, capacity=2, max_quads=2)
+    requested(memory, P2)
+    assert requested(memory, P2) is None and P2 in memory.too_large and not memory.copies
+    assert requested(memory, P2) is None and memory.allowance == 1  # read from disk, no copy made
+    assert requested(memory, P1) is None and requested(memory, P1) is not None  # 2 quads fit
+
+
+def test_the_budget_of_quads_follows_the_count_of_plans(disk):
+    assert PlansInMemory(disk, capacity=8).max_quads == 8 * QUADS_PER_PLAN
 
 
 def test_counts_age_so_that_old_favourites_give_way(disk):
