@@ -45,7 +45,7 @@ def apply(store, update: str, using, base: str | None) -> None:
         if op.name == "DeleteData" or (op.name == "Modify" and op.delete):
             if any(isinstance(t, BNode) for t in _template_terms(op if op.name == "DeleteData" else op.delete)):
                 raise JobError(400, "Bad update", "a DELETE template or DELETE DATA cannot hold blank nodes")
-    store.written = True
+    store.will_write(None)  # which graphs it changes is known only as it runs
     for number, op in enumerate(operations, 1):
         try:
             _run(store, op, using)

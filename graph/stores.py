@@ -12,7 +12,9 @@ a plan's named graph in one step, so that a reload never leaves a plan half old,
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
 import time
 import urllib.error
@@ -26,6 +28,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from .names import VOCABULARY_GRAPH, PlanGraph, audit_graph_iri, is_plan_graph
 from .plan_memory import PlansInMemory
 from .text_index import TextIndex
+from .text_index_file import TextIndexFile, TextIndexWriter, graph_key
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PKG_PLAN = "https://w3id.org/plankg/ontology#Plan"
@@ -50,6 +53,14 @@ def store_generation(path: str | Path) -> tuple | None:
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+
+def read_stamp(path: str | Path) -> str | None:
+    """The text of the store's generation stamp (GENERATION_FILE); None before plankg first wrote it."""
+    try:
+        return (Path(path) / GENERATION_FILE).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return None
 
 
 def default_store_dir() -> Path:
@@ -177,6 +188,7 @@ class OxigraphStore(Store):
         # Named-query parameters written into the query as constants (queries.named.inline_text), where
         # Oxigraph's planner sees them; False: Oxigraph's own substitutions always (the tests' reference).
         self.inline_parameters = True
+        stamp = read_stamp(self.path)  # before the snapshot is taken: the snapshot is this generation or later
         try:
             if read_only:
                 self.store = ox.Store.read_only(str(self.path))
@@ -185,13 +197,23 @@ class OxigraphStore(Store):
                 self.store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+        # The text index beside the store (graph/text_index_file.py): marked out of date before each batch
+        # of writes (will_write), brought up to date once the batch is stamped (flush).
+        self.index_writer = None if read_only else TextIndexWriter(self.path)
+        self.dirty: set[str] | None = set()  # graphs written in this batch; None: any (a SPARQL Update)
+        self.batch = False  # a batch of writes is under way (the text index is marked out of date)
         if not read_only:
             self._recover()  # a load stopped between a new plan and its report (load_audited)
         # A read-only store (a server's worker) may answer the queries of one plan from an in-memory
         # copy of the plans it reads most (graph/plan_memory.py); a store that writes never does.
         self.memory = PlansInMemory(self.store, plans_in_memory if read_only else 0)
-        # Its text index goes with the copies (graph/text_index.py): a server's workers only.
-        self.texts = TextIndex(self.store) if self.memory.capacity else None
+        # Searches are narrowed by the text index beside the store when it matches this snapshot's
+        # generation; else, in a server's workers, by an index of their own (graph/text_index.py).
+        stored = TextIndexFile(self.path, stamp) if read_only else None
+        if stored is not None and stored.matches():
+            self.texts = stored
+        else:
+            self.texts = TextIndex(self.store) if self.memory.capacity else None
 
     def new_request(self) -> None:
         self.memory.new_request()  # one more plan may be copied into memory
@@ -273,7 +295,7 @@ class OxigraphStore(Store):
 
     def update(self, sparql: str, base: str | None = None) -> None:
         """A SPARQL Update, in one transaction (SyntaxError if it does not parse)."""
-        self.written = True
+        self.will_write(None)
         self.store.update(sparql, base_iri=base)
 
     def graphs(self) -> list[str]:
@@ -284,11 +306,11 @@ class OxigraphStore(Store):
         self._replace(self.ox.NamedNode(graph), _ox_quads(data, graph), [])
 
     def add_to_graph(self, graph: URIRef, data: Graph) -> None:
-        self.written = True
+        self.will_write([str(graph)])
         self.store.extend(_ox_quads(data, graph))
 
     def add_vocabulary(self, quads: list) -> None:
-        self.written = True
+        self.will_write({graph_key(q.graph_name) for q in quads})
         self.store.extend(quads)  # one transaction; adding what is there already changes nothing
 
     def load_plan(self, plan: PlanGraph, audit: list | None = None) -> None:
@@ -313,7 +335,7 @@ class OxigraphStore(Store):
                 or any(type(q.subject) is not iri or type(q.object) not in (iri, literal) for q in plan.quads)):
             self.load_plan(plan, audit_of())
             return
-        self.written = True
+        self.will_write([plan.graph])
         data = ox.serialize(plan.quads, format=ox.RdfFormat.N_QUADS)  # ~50 ms for the sample's 79k quads
         failed: list[BaseException] = []
 
@@ -356,7 +378,7 @@ class OxigraphStore(Store):
         graph = self.ox.NamedNode(pending)
         if self.store.contains_named_graph(graph) and not self.store.contains_named_graph(
                 self.ox.NamedNode(audit_graph_iri(pending))):
-            self.written = True
+            self.will_write([pending])
             self.store.update(f"DROP SILENT GRAPH <{pending}>")
         marker.unlink()
 
@@ -370,8 +392,8 @@ class OxigraphStore(Store):
         store holds the old graph or the new one, whenever the process is stopped.
         """
         ox = self.ox
-        self.written = True
         report = ox.NamedNode(audit_graph_iri(graph.value))
+        self.will_write([graph.value, report.value])
         if self._is_new(graph):
             if len(quads) + len(audit) < BULK_BATCH:
                 self.store.bulk_extend(quads + audit)
@@ -424,10 +446,38 @@ class OxigraphStore(Store):
                 self._set_uncompacted(self._uncompacted() + self.bulk_loaded)
             self.bulk_loaded = 0
 
+    def will_write(self, graphs) -> None:
+        """Before each write: the graphs it writes (None: it cannot say, as a SPARQL Update). The first
+        write of a batch marks the text index out of date, or refuses if it cannot (an index that missed
+        this write would drop rows from searches); flush() brings it up to date."""
+        if not self.batch:
+            try:
+                self.index_writer.invalidate(read_stamp(self.path))
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot mark the text index {self.index_writer.path} out of date ({exc}); "
+                                 "remove that file (the next write rebuilds it) and retry") from None
+            self.batch, self.dirty = True, set()
+        self.written = True
+        if graphs is None or self.dirty is None:
+            self.dirty = None
+        else:
+            self.dirty.update(graphs)
+
     def _stamp(self) -> None:
         if self.written:  # after the data is durable: a reader that reopens now sees all of it
             self.written = False
-            _write_marker(self.path / GENERATION_FILE, f"{time.time_ns()} {os.getpid()}")
+            previous, stamp = read_stamp(self.path), f"{time.time_ns()} {os.getpid()}"
+            _write_marker(self.path / GENERATION_FILE, stamp)
+            if self.index_writer is not None:
+                self._sync_text_index(previous, stamp)
+
+    def _sync_text_index(self, previous: str | None, stamp: str) -> None:
+        dirty, self.dirty, self.batch = self.dirty, set(), False
+        try:
+            self.index_writer.sync(self.store, previous, stamp, dirty)
+        except sqlite3.Error as exc:  # the index stays out of date: searches scan; the next write rebuilds it
+            logging.getLogger(__name__).warning("the text index %s was not brought up to date: %s",
+                                                self.index_writer.path, exc)
 
     def needs_compaction(self) -> bool:
         """Whether the plans bulk-loaded since the store's last compaction, in this process and before
@@ -469,6 +519,9 @@ class OxigraphStore(Store):
         import gc
 
         self.flush()
+        for index in (self.index_writer, self.texts):
+            if isinstance(index, (TextIndexWriter, TextIndexFile)):
+                index.close()
         del self.store
         self.memory = None
         gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock

@@ -9,6 +9,7 @@ from plankg.extraction.pipeline import read
 from plankg.graph.build import build_dataset
 from plankg.graph.stores import OxigraphStore
 from plankg.graph.text_index import TextIndex
+from plankg.graph.text_index_file import FILE
 from plankg.queries.named import QueryError, catalogue, parse, values_text
 
 from support import read_only_store, shared_plan
@@ -84,10 +85,13 @@ def test_the_header_is_checked():
 
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory):
+    """Two real plans, without the text index kept beside the store (tests/test_text_index_file.py):
+    a server's workers then build their own."""
     path = tmp_path_factory.mktemp("store")
     writer = OxigraphStore(path)
     writer.load_dataset(build_dataset([read(sample_plan_path()), read(shared_plan("yunnan-10th.txt"))]))
     writer.close()
+    (path / FILE).unlink()
     return path
 
 
