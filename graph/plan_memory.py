@@ -15,13 +15,17 @@ they hold is bounded whatever the plans' sizes.
 - A request copies one plan at most (``new_request``): a page that walks through many plans fills the
   copies over several requests, ~0.9 s more each, and no request nears the time limit.
 - When the copies are full (by count or by quads), a plan replaces the copies read least often only if
-  it has been read ``MARGIN`` times more than each: a page that walks through more plans than fit keeps the same copies from one
-  request to the next instead of copying plans over and over (tests/test_plan_memory.py).
+  it has been read at least ``MARGIN`` more times than each: a page that walks through more plans than
+  fit keeps the same copies from one request to the next instead of copying plans over and over
+  (tests/test_plan_memory.py).
 - The counts halve every ``AGEING`` × capacity reads (64 at least), so plans read much a while ago give
   way to those read now.
-- A plan larger than the whole budget is never kept: it is copied once (its size is not known before;
-  reading it twice to count would cost as much), counted, dropped, and read from disk from then on; so is
-  a plan the process has no memory for.
+- A plan's size is known once it has been copied. The room is made before a copy, and the copy stops
+  one quad past it: the copies never hold more than the budget, even while one is made, and a plan too
+  large for the room costs no more than the room to find out. Its size is then known to be at least
+  that: it is tried again once the copies that would make room for it may go; a plan larger than the
+  whole budget is read from disk from then on. pyoxigraph's own allocations do not raise MemoryError:
+  the budget, not a caught error, is what bounds a worker's memory.
 
 Each worker process of the server counts and copies on its own. The copies are made from the store's
 snapshot, which a read-only store never sees change (the server reopens the store, and so drops the
@@ -31,6 +35,7 @@ copies, when another process writes: api/jobs.py ``refresh``).
 from __future__ import annotations
 
 from collections import OrderedDict
+from itertools import chain, islice
 
 
 DEFAULT_CAPACITY = 8  # plankg serve's default: ~0.35-0.45 GB per REST API worker
@@ -52,6 +57,7 @@ class PlansInMemory:
         self.until_ageing = self.ageing
         self.allowance = COPIES_PER_REQUEST  # copies left to the request under way
         self.too_large: set[tuple] = set()  # plans whose copy did not fit in the budget or in memory
+        self.copied = 0  # quads copied, kept or not: what the copies cost
 
     def new_request(self) -> None:
         self.allowance = COPIES_PER_REQUEST
@@ -68,34 +74,35 @@ class PlansInMemory:
             return copy
         if self.reads[graphs] < 2 or self.allowance <= 0 or graphs in self.too_large:
             return None
-        if self._to_drop(graphs, self.sizes.get(graphs, 0)) is None:  # a size not known yet: checked below
+        drop = self._to_drop(graphs, self.sizes.get(graphs, 0))
+        if drop is None:
             return None
+        for victim in drop:  # room first: the copies never hold more than the budget, even while copying
+            del self.copies[victim]
+        room = self.max_quads - sum(self.sizes[g] for g in self.copies)
         import pyoxigraph as ox
 
         copy = ox.Store()  # in memory
-        try:
-            for g in graphs:
-                copy.bulk_extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-        except MemoryError:  # best effort: this plan is read from disk from now on
-            self.too_large.add(graphs)
-            return None
         self.allowance -= 1
-        size = self.sizes[graphs] = len(copy)
-        if size > self.max_quads:
+        try:  # no more than the room and one quad: a plan larger than the room costs no more than it
+            copy.bulk_extend(islice(chain.from_iterable(
+                self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)) for g in graphs), room + 1))
+        except MemoryError:  # should Python's side run out; pyoxigraph's own allocations end the process
             self.too_large.add(graphs)
             return None
-        drop = self._to_drop(graphs, size)
-        if drop is None:  # copied while its size was unknown, and there is no room: not copied again
+        size = self.sizes[graphs] = len(copy)  # exact, or (cut off) a bound from below
+        self.copied += size
+        if size > room:
+            if not self.copies:  # larger than the whole budget
+                self.too_large.add(graphs)
             return None
-        for victim in drop:
-            del self.copies[victim]
         self.copies[graphs] = copy
         return copy
 
     def _to_drop(self, graphs: tuple, size: int) -> list[tuple] | None:
         """The copies to drop so that a copy of ``size`` quads fits both the count and the quads, the least
-        read first (of those, the least recent); None if one of them has not been read ``MARGIN`` times
-        less than ``graphs``, which then stays on disk."""
+        read first (of those, the least recent); None if one of them has not been read at least ``MARGIN``
+        times fewer than ``graphs``: then it stays on disk."""
         held = sum(self.sizes[g] for g in self.copies)
         kept = len(self.copies)
         drop = []
@@ -106,7 +113,7 @@ class PlansInMemory:
                 return None
             drop.append(victim)
             kept, held = kept - 1, held - self.sizes[victim]
-        return drop if kept < self.capacity and held + size <= self.max_quads else None
+        return drop  # all dropped: it fits, as a plan larger than the budget is never tried again
 
     def _count(self, graphs: tuple) -> None:
         self.until_ageing -= 1

@@ -581,7 +581,9 @@ class RdflibStore(Store):
             # Without FROM the default graph is the union of all graphs, as in Oxigraph's store and Virtuoso:
             # read through a view of the caller's dataset (the same rdflib store, so the same graphs, and
             # writes land in it), not by changing the caller's own setting.
-            dataset = Dataset(store=dataset.store, default_union=True)
+            view = Dataset(store=dataset.store, default_union=True)
+            view.namespace_manager = dataset.namespace_manager  # the caller's prefixes, not a second set
+            dataset = view
         self.ds = dataset
 
     def answer(self, sparql, dataset=None, base=None, names_dataset=None) -> Answer:

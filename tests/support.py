@@ -120,7 +120,7 @@ def recording_server(content_type: str, body: bytes):
             self.end_headers()
             self.wfile.write(body)
 
-        do_POST = do_GET
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET  # any method is a request made
 
         def log_message(self, *args):
             pass

@@ -228,11 +228,13 @@ def test_an_rdflib_store_reads_the_union_without_changing_the_callers_dataset():
     from plankg.graph.stores import RdflibStore
 
     ds = Dataset()  # default_union False, the caller's choice
+    ds.bind("schema", "http://schema.org/")
+    prefixes = sorted(ds.namespaces())
     ds.graph(URIRef("urn:g:1")).add((URIRef("urn:s"), RDFS.label, Literal("in a named graph")))
     store = RdflibStore(dataset=ds)
     rows = store.query("SELECT ?o WHERE { <urn:s> ?p ?o }")["results"]["bindings"]
     assert [r["o"]["value"] for r in rows] == ["in a named graph"]  # the default graph is the union
-    assert ds.default_union is False
+    assert ds.default_union is False and sorted(ds.namespaces()) == prefixes
     assert not list(ds.query("SELECT ?o WHERE { <urn:s> ?p ?o }"))  # the caller's own reading is unchanged
     extra = Graph()
     extra.add((URIRef("urn:t"), RDFS.label, Literal("written through the store")))

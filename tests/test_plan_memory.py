@@ -93,23 +93,82 @@ def test_the_copies_hold_no_more_quads_than_the_budget(disk):
     requested(memory, P2), requested(memory, P2)
     assert list(memory.copies) == [P2]
     requested(memory, P1)
-    requested(memory, P1)  # copied (its size was unknown), 2 + 3 quads do not fit, P2 is read as often: dropped
-    assert list(memory.copies) == [P2] and memory.sizes[P1] == 2
-    assert requested(memory, P1) is None and memory.allowance == 1  # its size known now: not copied again
-    assert requested(memory, P1) is not None  # 4 reads against P2's 2: P2 goes
-    assert list(memory.copies) == [P1]
+    requested(memory, P1)  # its size unknown: copied into the room left (1 quad), cut off, not kept
+    assert list(memory.copies) == [P2] and memory.sizes[P1] == 2 and memory.copied == 3 + 2
+    assert requested(memory, P1) is None and memory.allowance == 1  # 2 quads at least: no room, no copy
+    assert requested(memory, P1) is not None  # 4 reads against P2's 2: P2 goes first, then P1 is copied
+    assert list(memory.copies) == [P1] and memory.sizes[P1] == 2
 
 
-def test_a_plan_larger_than_the_budget_is_copied_once_and_never_kept(disk):
+def test_a_copy_stops_one_quad_past_the_room(disk):
+    memory = PlansInMemory(disk, capacity=3, ageing=1000, max_quads=3)
+    requested(memory, P1), requested(memory, P1)  # 2 quads held
+    requested(memory, P2), requested(memory, P2)  # 3 quads, room for 1: two read
+    assert list(memory.copies) == [P1] and memory.sizes[P2] == 2 and memory.copied == 2 + 2
+
+
+def test_every_copy_that_must_go_must_have_been_read_less_by_the_margin(disk):
+    """P3 (1 quad) and P1 (2) fill a budget of 3; P2, whose 3 quads are known (as after an earlier copy),
+    needs both gone: nothing goes while it has been read MARGIN more times than P3 but not than P1."""
+    memory = PlansInMemory(disk, capacity=3, ageing=1000, max_quads=3)
+    for plan, times in ((P3, 2), (P1, 4)):
+        for _ in range(times):
+            requested(memory, plan)
+    assert list(memory.copies) == [P3, P1] and memory.reads == {P3: 2, P1: 4}
+    memory.sizes[P2] = 3
+    for reads in range(1, 6):  # P2 read 1 to 5 times: 4 and 5 are MARGIN more than P3's 2, not than P1's 4
+        assert requested(memory, P2) is None
+        assert list(memory.copies) == [P3, P1], reads
+    assert requested(memory, P2) is not None and list(memory.copies) == [P2]  # sixth: 4 + MARGIN
+    assert memory.copied == 1 + 2 + 3  # P2 copied once, when it had room
+
+
+def test_of_copies_read_as_often_the_least_recent_goes(disk):
+    memory = PlansInMemory(disk, capacity=2, ageing=1000)
+    for plan in (P1, P1, P3, P3):
+        requested(memory, plan)
+    for _ in range(4):  # 4 reads: MARGIN more than either's 2
+        requested(memory, P2)
+    assert list(memory.copies) == [P3, P2]
+
+
+def test_a_copy_not_kept_uses_the_requests_copy(disk):
+    memory = PlansInMemory(disk, capacity=2, ageing=1000, max_quads=2)
+    requested(memory, P2), requested(memory, P1)
+    memory.new_request()  # P2 (3 quads) does not fit: copied up to the room and dropped; P1 waits
+    assert memory.store_for(P2) is None and memory.store_for(P1) is None
+    assert set(memory.sizes) == {P2} and memory.allowance == 0
+
+
+def test_walks_through_more_plans_than_the_quads_hold_copy_little(tmp_path):
+    """Ten plans of one quad, room for two: two are copied and kept; each other costs one quad read to
+    find it has no room, and is not copied again while no copy may go."""
+    trig = "".join(f"<{G}w{i}> {{ <https://w3id.org/plankg/id/w{i}> a <https://w3id.org/plankg/ontology#Plan> . }}\n"
+                   for i in range(10))
+    store = read_only_store(tmp_path / "walks", trig)
+    memory = PlansInMemory(store.store, capacity=4, max_quads=2)
+    for _ in range(60):
+        memory.new_request()
+        for i in range(10):
+            memory.store_for((f"{G}w{i}",))
+    assert len(memory.copies) == 2 and memory.copied == 10
+    store.close()
+
+
+def test_a_plan_larger_than_the_budget_is_never_kept(disk):
     memory = PlansInMemory(disk, capacity=2, max_quads=2)
     requested(memory, P2)
     assert requested(memory, P2) is None and P2 in memory.too_large and not memory.copies
+    assert memory.copied == 3  # read up to one quad past the budget
     assert requested(memory, P2) is None and memory.allowance == 1  # read from disk, no copy made
     assert requested(memory, P1) is None and requested(memory, P1) is not None  # 2 quads fit
 
 
-def test_the_budget_of_quads_follows_the_count_of_plans(disk):
-    assert PlansInMemory(disk, capacity=8).max_quads == 8 * QUADS_PER_PLAN
+def test_a_servers_budget_is_its_count_of_plans_times_100000_quads(tmp_path):
+    read_only_store(tmp_path / "s", TRIG).close()
+    store = OxigraphStore(tmp_path / "s", read_only=True, plans_in_memory=8)
+    assert store.memory.max_quads == 800_000 == 8 * QUADS_PER_PLAN
+    store.close()
 
 
 def test_counts_age_so_that_old_favourites_give_way(disk):
