@@ -264,8 +264,9 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         base = median_time(lambda: memory.query(sparql), 3) if memory is not None else None
         slowest = max(slowest, (name, ox_time), key=lambda x: x[1])
         times[name] = (ox_time, len(rows))
+        narrowed = "; narrowed by the text index beside the store" if sparql.text_index and store.texts else ""
         row(f"query {name} on {n} plan(s): Oxigraph", ox_time, base,
-            f"{len(rows)} rows" + ("; baseline: rdflib in memory" if base else ""))
+            f"{len(rows)} rows" + narrowed + ("; baseline: rdflib in memory" if base else ""))
         values = {k: str(v) for k, v in sparql.bindings.items()}
         if reads_in_parts(q, values):
             # The REST API's read across plans (keys): its first page (queries/pages.py), checked against the whole.
@@ -304,12 +305,14 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
 def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tuple[float, int]:
     """A query of one plan (a page read in parts, a search) as ``plankg serve``'s REST API workers answer
     it: each read a request of its own on a fresh read-only store that keeps plans in memory
-    (graph/plan_memory.py) and a text index (graph/text_index.py). Its first read is from disk; from the
+    (graph/plan_memory.py) and the text index beside the store (graph/text_index_file.py), or one of its
+    own (graph/text_index.py) where that does not match the store. Its first read is from disk; from the
     second on, each request copies one plan it reads (or builds the index), until what it holds stops
     changing (a page that walks through several plans takes several requests). Both are shown; the
     median of five requests after them is the figure. Every read is checked against the answer from disk."""
     from plankg.graph.plan_memory import DEFAULT_CAPACITY
     from plankg.graph.stores import OxigraphStore
+    from plankg.graph.text_index_file import TextIndexFile
 
     store = OxigraphStore(store_path, read_only=True, plans_in_memory=DEFAULT_CAPACITY)
 
@@ -317,8 +320,10 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
         store.new_request()
         check(read(store) == expected, f"{name} on {n} plans from memory as from disk")
 
-    def held():  # what the store holds in memory: copies of plans, and whether its text index is built
-        return len(store.memory.copies), store.texts.subjects is not None
+    def held():  # what the store holds: copies of plans, and which text index narrows searches
+        if isinstance(store.texts, TextIndexFile):
+            return len(store.memory.copies), "the text index beside the store"
+        return len(store.memory.copies), "its text index" if store.texts.subjects is not None else ""
 
     first = median_time(request, 1)
     warming, kept = [], None
@@ -328,7 +333,7 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
     t = median_time(request, 5)
     store.close()
     row(f"query {name} on {n} plan(s): as the REST API serves it, {kept[0]} plan(s) in memory"
-        + (", its text index" if kept[1] else ""), t, None,
+        + (f", {kept[1]}" if kept[1] else ""), t, None,
         f"{len(expected)} rows; first request {first * 1000:.0f} ms (from disk), then {len(warming)} "
         f"request(s) copying plans or building the index: {', '.join(f'{w * 1000:.0f}' for w in warming)} ms")
     return t, len(expected)
