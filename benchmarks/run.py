@@ -264,7 +264,7 @@ def queries(store_path: Path, n: int, rdflib_ds=None) -> None:
         base = median_time(lambda: memory.query(sparql), 3) if memory is not None else None
         slowest = max(slowest, (name, ox_time), key=lambda x: x[1])
         times[name] = (ox_time, len(rows))
-        narrowed = "; narrowed by the text index beside the store" if sparql.text_index and store.texts else ""
+        narrowed = "; narrowed by the text index beside the store" if sparql.text_index and store.stored_texts.matches() else ""
         row(f"query {name} on {n} plan(s): Oxigraph", ox_time, base,
             f"{len(rows)} rows" + narrowed + ("; baseline: rdflib in memory" if base else ""))
         values = {k: str(v) for k, v in sparql.bindings.items()}
@@ -312,7 +312,6 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
     median of five requests after them is the figure. Every read is checked against the answer from disk."""
     from plankg.graph.plan_memory import DEFAULT_CAPACITY
     from plankg.graph.stores import OxigraphStore
-    from plankg.graph.text_index_file import TextIndexFile
 
     store = OxigraphStore(store_path, read_only=True, plans_in_memory=DEFAULT_CAPACITY)
 
@@ -321,7 +320,7 @@ def as_served(store_path: Path, read, expected: list, name: str, n: int) -> tupl
         check(read(store) == expected, f"{name} on {n} plans from memory as from disk")
 
     def held():  # what the store holds: copies of plans, and which text index narrows searches
-        if isinstance(store.texts, TextIndexFile):
+        if store.stored_texts.matches():
             return len(store.memory.copies), "the text index beside the store"
         return len(store.memory.copies), "its text index" if store.texts.subjects is not None else ""
 

@@ -207,13 +207,10 @@ class OxigraphStore(Store):
         # A read-only store (a server's worker) may answer the queries of one plan from an in-memory
         # copy of the plans it reads most (graph/plan_memory.py); a store that writes never does.
         self.memory = PlansInMemory(self.store, plans_in_memory if read_only else 0)
-        # Searches are narrowed by the text index beside the store when it matches this snapshot's
-        # generation; else, in a server's workers, by an index of their own (graph/text_index.py).
-        stored = TextIndexFile(self.path, stamp) if read_only else None
-        if stored is not None and stored.matches():
-            self.texts = stored
-        else:
-            self.texts = TextIndex(self.store) if self.memory.capacity else None
+        # Searches are narrowed by the text index beside the store while it matches the generation opened
+        # (a writer's too, until it writes); else, in a server's workers, by an index of their own.
+        self.stored_texts = TextIndexFile(self.path, stamp)
+        self.texts = TextIndex(self.store) if self.memory.capacity else None
 
     def new_request(self) -> None:
         self.memory.new_request()  # one more plan may be copied into memory
@@ -266,11 +263,11 @@ class OxigraphStore(Store):
             from plankg.queries.named import inline_text, values_text
 
             written = None
-            if self.texts is not None and dataset is None and getattr(sparql, "text_index", None):
+            if dataset is None and getattr(sparql, "text_index", None):
                 # Narrowed to the text index's candidates: a VALUES block the planner starts from; the
                 # parameters stay substitutions (written in, each new word would cost rdflib a new check).
                 var, param = sparql.text_index
-                candidates = self.texts.candidates(str(bindings[param]))
+                candidates = self._text_candidates(str(bindings[param]))
                 narrowed = values_text(text, var, candidates) if candidates is not None else None
                 if narrowed is not None:
                     text, inline = narrowed, False
@@ -292,6 +289,13 @@ class OxigraphStore(Store):
             names = [v.value for v in res.variables]
             return Answer("solutions", variables=names, rows=_ox_rows(ox, res, names))
         return Answer("triples", triples=(f"{t} ." for t in res))
+
+    def _text_candidates(self, needle: str) -> list[str] | None:
+        """The subjects whose text may hold ``needle`` (graph/text_index_file.py, graph/text_index.py);
+        None: the query scans."""
+        if self.stored_texts.matches():
+            return self.stored_texts.candidates(needle)
+        return self.texts.candidates(needle) if self.texts is not None else None
 
     def update(self, sparql: str, base: str | None = None) -> None:
         """A SPARQL Update, in one transaction (SyntaxError if it does not parse)."""
@@ -335,7 +339,7 @@ class OxigraphStore(Store):
                 or any(type(q.subject) is not iri or type(q.object) not in (iri, literal) for q in plan.quads)):
             self.load_plan(plan, audit_of())
             return
-        self.will_write([plan.graph])
+        self.will_write([plan.graph, audit_graph_iri(plan.graph)])
         data = ox.serialize(plan.quads, format=ox.RdfFormat.N_QUADS)  # ~50 ms for the sample's 79k quads
         failed: list[BaseException] = []
 
@@ -519,9 +523,9 @@ class OxigraphStore(Store):
         import gc
 
         self.flush()
-        for index in (self.index_writer, self.texts):
-            if isinstance(index, (TextIndexWriter, TextIndexFile)):
-                index.close()
+        self.stored_texts.close()
+        if self.index_writer is not None:
+            self.index_writer.close()
         del self.store
         self.memory = None
         gc.collect()  # a finished query's solutions, caught in a reference cycle, would keep the store's lock

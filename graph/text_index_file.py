@@ -20,9 +20,11 @@ read as the candidates:
   index then stays out of date, and searches scan, until the next ``plankg load`` or ``plankg compact``.
 
 A reader that opened the store before a write holds the old stamp, which the index no longer records:
-it scans, until it reopens the store. A store written by a plankg without this index, or by anything
-else that does not stamp, has no matching index either. A subject that is a blank node (a ``VALUES``
-block cannot name it) makes the index unusable while it is there.
+it scans, until it reopens the store. A store last written by a plankg without this index has no
+matching index either. As for the stamp, which readers rely on to see any write at all, plankg is to be
+the store's only writer: a write by another tool changes neither (remove the index file after one; the
+next plankg write rebuilds it). A subject that is a blank node (a ``VALUES`` block cannot name it), or a
+text with a NUL in it, makes the index unusable while it is there.
 """
 
 from __future__ import annotations
@@ -64,10 +66,12 @@ class TextIndexFile:
 
     def matches(self) -> bool:
         """Whether the index matches the reader's generation now (a writer may change that at any time)."""
+        if self.stamp is None:
+            return False
         try:
             conn = self._connect()
             return conn is not None and _generation(conn) == self.stamp
-        except sqlite3.Error:
+        except (sqlite3.Error, ValueError, OSError):
             return False
 
     def candidates(self, needle: str) -> list[str] | None:
@@ -93,7 +97,7 @@ class TextIndexFile:
                                          (needle, self.max_candidates + 1)).fetchall()
             finally:
                 conn.execute("ROLLBACK")
-        except sqlite3.Error:  # unreadable, locked, damaged: the query scans
+        except (sqlite3.Error, ValueError, OSError):  # unreadable, locked, damaged: the query scans
             return None
         if len(found) > self.max_candidates:
             return None
@@ -103,7 +107,7 @@ class TextIndexFile:
         if self._conn is None:
             if not self.path.exists():
                 return None
-            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                          check_same_thread=False)
         return self._conn
 
@@ -120,26 +124,26 @@ class TextIndexWriter:
         self.path = Path(folder) / FILE
         self._conn: sqlite3.Connection | None = None
         self.matched_before: bool | None = None  # set by invalidate: whether the index matched the old stamp
+        self.timeout = 5.0  # seconds a write waits for another connection's lock on the file
 
     def invalidate(self, stamp: str | None) -> None:
         """Before the store is written: readers stop using the index. Raises sqlite3.Error if it cannot
         be marked (the caller refuses the write rather than leave an index that would drop rows)."""
-        if self.matched_before is not None:
-            return  # marked already in this batch
         if not self.path.exists():
             self.matched_before = False
             return
         conn = self._connect()
         with conn:
-            self.matched_before = stamp is not None and _generation(conn) == stamp
+            matched = stamp is not None and _generation(conn) == stamp
             conn.execute("DELETE FROM meta WHERE key = 'generation'")
+        self.matched_before = matched  # once the mark is on disk
 
     def sync(self, store, previous: str | None, stamp: str, graphs: set[str] | None) -> bool:
         """After the batch is stamped ``stamp``: the texts of ``graphs`` read again from ``store`` (a
         pyoxigraph Store), or of every graph where the index did not match ``previous``; then the index
         records ``stamp``. Where the batch cannot name its graphs (``None``: a SPARQL Update) the index
         stays out of date, and searches scan, until a write that names them, or ``plankg compact``,
-        rebuilds it: a rebuild reads every text (~7 s on 100 plans), longer than a request may take.
+        rebuilds it: a rebuild reads every text (~3.4 s on 100 plans), too long for a request.
         Whether the index matches ``stamp`` now."""
         import pyoxigraph as ox
 
@@ -150,7 +154,7 @@ class TextIndexWriter:
         conn = self._connect()
         with conn:
             if matched is None:  # no write in the batch (a compaction): the index is what it was
-                matched = _generation(conn) == previous
+                matched = previous is not None and _generation(conn) == previous
                 graphs = set()
             conn.execute("DELETE FROM meta WHERE key = 'generation'")  # and the transaction begins
             text = ox.NamedNode(TEXT)
@@ -178,13 +182,16 @@ class TextIndexWriter:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=self.timeout, check_same_thread=False)
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer, nor it for them
             conn.executescript(_SCHEMA)
             try:  # the words table and its triggers together, or neither: words missing a text would drop rows
                 conn.execute("BEGIN")
-                for statement in _FTS:
-                    conn.execute(statement)
+                if not _has_words(conn):
+                    for statement in _FTS:
+                        conn.execute(statement)
+                    # Texts written where SQLite had no trigram tokenizer are in the words index too.
+                    conn.execute("INSERT INTO words (words) VALUES ('rebuild')")
                 conn.execute("COMMIT")
             except sqlite3.OperationalError:  # no FTS5 or no trigram tokenizer here: texts are scanned
                 conn.rollback()
@@ -203,6 +210,8 @@ def _rows(quads):
     import pyoxigraph as ox
 
     for q in quads:
+        if not isinstance(q.object, (ox.Literal, ox.NamedNode)):
+            continue  # STR() of a blank node or a triple term is an error: no CONTAINS holds
         text = q.object.value
         subject = q.subject.value if isinstance(q.subject, ox.NamedNode) and "\0" not in text else None
         yield graph_key(q.graph_name), subject, text

@@ -11,13 +11,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from plankg import sample_plan_path
-from plankg.extraction.pipeline import read
-from plankg.graph.build import build_dataset
-from plankg.graph.stores import OxigraphStore
+from plankg.cli import load_plans
+from plankg.graph.stores import OxigraphStore, StoreError
 from plankg.graph.text_index_file import FILE, TEXT, TextIndexFile
 from plankg.queries.named import catalogue
 
-from support import REPO, read_only_store, shared_plan
+from support import REPO, read_only_store, run_cli, shared_plan
 
 PKG = "https://w3id.org/plankg/ontology#"
 # Written by hand: which texts hold which words is read off here.
@@ -47,8 +46,8 @@ def small(tmp_path):
 
 
 def test_candidates_are_the_texts_that_hold_the_word(small):
-    index = small.texts
-    assert isinstance(index, TextIndexFile)
+    index = small.stored_texts
+    assert index.matches()
     assert index.candidates("森林覆盖率") == ["urn:p:1"]  # three characters or more: the words index
     assert index.candidates("森林") == ["urn:p:1", "urn:p:3"]  # fewer: SQLite reads the texts
     assert index.candidates("覆盖") == ["urn:p:1", "urn:p:4"]
@@ -60,7 +59,7 @@ def test_candidates_are_the_texts_that_hold_the_word(small):
 
 
 def test_more_candidates_than_a_query_takes_are_left_to_the_scan(small):
-    index = TextIndexFile(small.path, small.texts.stamp, max_candidates=1)
+    index = TextIndexFile(small.path, small.stored_texts.stamp, max_candidates=1)
     assert index.candidates("森林") is None and index.candidates("森林覆盖率") == ["urn:p:1"]
 
 
@@ -69,7 +68,7 @@ def test_without_the_words_index_sqlite_reads_the_texts(small):
     with sqlite3.connect(small.path / FILE) as conn:
         for statement in ("DROP TRIGGER texts_added", "DROP TRIGGER texts_removed", "DROP TABLE words"):
             conn.execute(statement)
-    index = TextIndexFile(small.path, small.texts.stamp)
+    index = TextIndexFile(small.path, small.stored_texts.stamp)
     assert index.candidates("森林覆盖率") == ["urn:p:1"] and index.candidates("森林") == ["urn:p:1", "urn:p:3"]
 
 
@@ -79,7 +78,7 @@ def test_without_the_words_index_sqlite_reads_the_texts(small):
 ])
 def test_a_text_the_index_cannot_stand_for_turns_it_off(tmp_path, trig):
     store = read_only_store(tmp_path / "store", TRIG + trig)
-    assert store.texts.candidates("森林覆盖率") is None and store.texts.candidates("水") is None
+    assert store.stored_texts.candidates("森林覆盖率") is None and store.stored_texts.candidates("水") is None
     store.close()
 
 
@@ -97,20 +96,20 @@ def test_every_write_leaves_the_index_holding_the_stores_texts(tmp_path):
     writer.flush()
     assert index_texts(path) == store_texts(writer) and ("urn:g:2", "urn:p:3", "草原") in index_texts(path)
     reader = OxigraphStore(path, read_only=True)
-    assert reader.texts.candidates("湿地保") == ["urn:p:5"] and reader.texts.candidates("覆盖") == ["urn:p:1"]
+    assert reader.stored_texts.candidates("湿地保") == ["urn:p:5"] and reader.stored_texts.candidates("覆盖") == ["urn:p:1"]
     reader.close()
     # A SPARQL Update cannot say which graphs it changed: the index is out of date until a compaction.
     writer.update(f'INSERT DATA {{ GRAPH <urn:g:4> {{ <urn:p:6> <{PKG}text> "森林公园" }} }}')
     writer.flush()
     reader = OxigraphStore(path, read_only=True)
-    assert not isinstance(reader.texts, TextIndexFile)  # a one-off reader scans
+    assert not reader.stored_texts.matches() and reader.texts is None  # a one-off reader scans
     reader.close()
     writer.compact()
     writer.flush()
     assert index_texts(path) == store_texts(writer)
     writer.close()
     reader = OxigraphStore(path, read_only=True)
-    assert reader.texts.candidates("森林公园") == ["urn:p:6"]
+    assert reader.stored_texts.candidates("森林公园") == ["urn:p:6"]
     reader.close()
 
 
@@ -118,13 +117,13 @@ def test_a_reader_of_an_older_generation_is_not_given_the_index(tmp_path):
     path = tmp_path / "store"
     read_only_store(path, TRIG).close()
     old = OxigraphStore(path, read_only=True)
-    assert old.texts.candidates("森林") == ["urn:p:1", "urn:p:3"]
+    assert old.stored_texts.candidates("森林") == ["urn:p:1", "urn:p:3"]
     writer = OxigraphStore(path)
     writer.update("DROP GRAPH <urn:g:2>")  # the old reader's snapshot still holds p:3
     writer.close()
-    assert old.texts.candidates("森林") is None  # another generation's: the old reader scans
+    assert old.stored_texts.candidates("森林") is None  # another generation's: the old reader scans
     new = OxigraphStore(path, read_only=True)
-    assert new.texts is None or new.texts.candidates("森林") is None  # out of date after an update
+    assert new.stored_texts.candidates("森林") is None  # out of date after an update
     new.close()
     old.close()
 
@@ -140,39 +139,110 @@ def test_a_write_stopped_before_the_index_is_brought_up_to_date_leaves_it_unused
             f"s.add_to_graph(URIRef('urn:g:5'), g); s.store.flush(); os._exit(0)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
     reader = OxigraphStore(path, read_only=True)  # the stamp is the old one, the index marked unusable
-    assert not isinstance(reader.texts, TextIndexFile)
+    assert not reader.stored_texts.matches()
     reader.close()
     writer = OxigraphStore(path)
     writer.add_vocabulary([])  # any write, then its flush
     writer.close()
     assert ("urn:g:5", "urn:p:7", "森林防火") in index_texts(path)
     reader = OxigraphStore(path, read_only=True)
-    assert reader.texts.candidates("森林防") == ["urn:p:7"]
+    assert reader.stored_texts.candidates("森林防") == ["urn:p:7"]
+    reader.close()
+
+
+def test_a_store_written_without_a_stamp_is_indexed_when_compacted(tmp_path):
+    """Written by pyoxigraph alone (or by a first load stopped before its flush): no stamp, and plankg
+    compact builds the index from the store rather than trust an empty one."""
+    path = tmp_path / "store"
+    raw = ox.Store(str(path))
+    raw.add(ox.Quad(ox.NamedNode("urn:p:1"), ox.NamedNode(TEXT), ox.Literal("森林覆盖率达到"), ox.NamedNode("urn:g:1")))
+    raw.flush()
+    del raw
+    assert run_cli("compact", "--store", str(path)).returncode == 0
+    reader = OxigraphStore(path, read_only=True)
+    assert reader.stored_texts.candidates("森林覆盖") == ["urn:p:1"]
+    reader.close()
+
+
+def test_a_words_index_made_beside_texts_already_there_holds_them(tmp_path):
+    """An index written where SQLite had no trigram tokenizer, then written where it has one."""
+    path = tmp_path / "store"
+    read_only_store(path, TRIG).close()
+    with sqlite3.connect(path / FILE) as conn:
+        for statement in ("DROP TRIGGER texts_added", "DROP TRIGGER texts_removed", "DROP TABLE words"):
+            conn.execute(statement)
+    writer = OxigraphStore(path)
+    more = Graph()
+    more.add((URIRef("urn:p:5"), URIRef(PKG + "text"), Literal("湿地保护")))
+    writer.add_to_graph(URIRef("urn:g:3"), more)
+    writer.close()
+    reader = OxigraphStore(path, read_only=True)
+    assert reader.stored_texts.candidates("森林覆盖率") == ["urn:p:1"]  # through the words index
+    assert reader.stored_texts.candidates("湿地保") == ["urn:p:5"]
+    reader.close()
+
+
+def test_a_write_refused_because_the_index_could_not_be_marked_leaves_it_marked_when_retried(tmp_path):
+    path = tmp_path / "store"
+    read_only_store(path, TRIG).close()
+    writer = OxigraphStore(path)
+    writer.index_writer.close()
+    blocker = sqlite3.connect(path / FILE, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the index: it cannot be marked
+    writer.index_writer.timeout = 0
+    more = Graph()
+    more.add((URIRef("urn:p:2"), URIRef(PKG + "text"), Literal("草原生态保护")))
+    with pytest.raises(StoreError, match="out of date"):
+        writer.add_to_graph(URIRef("urn:g:3"), more)
+    blocker.rollback()
+    blocker.close()
+    writer.add_to_graph(URIRef("urn:g:3"), more)  # the retry marks the index before it writes
+    reader = OxigraphStore(path, read_only=True)  # sees the write, not yet stamped
+    assert not reader.stored_texts.matches()
+    reader.close()
+    writer.close()
+    reader = OxigraphStore(path, read_only=True)
+    assert reader.stored_texts.candidates("草原生态") == ["urn:p:2"]
+    reader.close()
+
+
+def test_a_store_named_by_a_relative_path_reads_its_index(tmp_path, monkeypatch):
+    read_only_store(tmp_path / "store", TRIG).close()
+    monkeypatch.chdir(tmp_path)
+    reader = OxigraphStore("store", read_only=True)
+    assert reader.stored_texts.candidates("森林覆盖率") == ["urn:p:1"]
     reader.close()
 
 
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory):
+    """The sample, then Yunnan's 10th plan, loaded as plankg load loads them, one process after the other."""
     path = tmp_path_factory.mktemp("two") / "store"
-    writer = OxigraphStore(path)
-    writer.load_dataset(build_dataset([read(sample_plan_path()), read(shared_plan("yunnan-10th.txt"))]))
-    writer.close()
+    for plan in (sample_plan_path(), str(shared_plan("yunnan-10th.txt"))):
+        writer = OxigraphStore(path)
+        list(load_plans(writer, [plan]))
+        writer.close()
     return path
+
+
+def test_loaded_plans_are_in_the_index_as_in_the_store(two_plans):
+    reader = OxigraphStore(two_plans, read_only=True)
+    assert index_texts(two_plans) == store_texts(reader) and len({g for g, _, _ in index_texts(two_plans)}) == 2
+    reader.close()
 
 
 # Words read in the two plans' text by hand: in both, in one, in neither; of two characters and more.
 @pytest.mark.parametrize("needle", ["森林覆盖率", "湿地", "塔城", "昆明", "草原生态", "没有这样的词语", "%", "“十三五”"])
 def test_search_answers_from_the_stored_index_as_from_the_scan(two_plans, needle):
     scan = OxigraphStore(two_plans, read_only=True)
-    scan.texts = None
+    scan.stored_texts = TextIndexFile(two_plans, None)  # matches no generation: the query scans
     indexed = OxigraphStore(two_plans, read_only=True)
-    assert isinstance(indexed.texts, TextIndexFile)
     query = catalogue()["search"].bind({"needle": needle})
     whole = scan.query(query)["results"]["bindings"]
     assert indexed.query(query)["results"]["bindings"] == whole
     if needle in ("森林覆盖率", "湿地", "塔城", "昆明"):
         assert whole
-    found = indexed.texts.candidates(needle)
-    assert found is None or {r["paragraph"]["value"] for r in whole} <= set(found)
+    found = indexed.stored_texts.candidates(needle)
+    assert found is not None and {r["paragraph"]["value"] for r in whole} <= set(found)
     scan.close()
     indexed.close()
