@@ -38,6 +38,13 @@ def index_texts(path) -> list[tuple]:
         return sorted(conn.execute("SELECT graph, subject, text FROM texts").fetchall())
 
 
+def drop_words_index(path) -> None:
+    """The index file as a plankg whose SQLite has no FTS5 trigram tokenizer writes it: texts, no words."""
+    with sqlite3.connect(path / FILE) as conn:
+        for statement in ("DROP TRIGGER texts_added", "DROP TRIGGER texts_removed", "DROP TABLE words"):
+            conn.execute(statement)
+
+
 @pytest.fixture()
 def small(tmp_path):
     store = read_only_store(tmp_path / "store", TRIG)
@@ -65,9 +72,7 @@ def test_more_candidates_than_a_query_takes_are_left_to_the_scan(small):
 
 def test_without_the_words_index_sqlite_reads_the_texts(small):
     """As where SQLite has no FTS5 trigram tokenizer: the same candidates."""
-    with sqlite3.connect(small.path / FILE) as conn:
-        for statement in ("DROP TRIGGER texts_added", "DROP TRIGGER texts_removed", "DROP TABLE words"):
-            conn.execute(statement)
+    drop_words_index(small.path)
     index = TextIndexFile(small.path, small.stored_texts.stamp)
     assert index.candidates("森林覆盖率") == ["urn:p:1"] and index.candidates("森林") == ["urn:p:1", "urn:p:3"]
 
@@ -168,9 +173,7 @@ def test_a_words_index_made_beside_texts_already_there_holds_them(tmp_path):
     """An index written where SQLite had no trigram tokenizer, then written where it has one."""
     path = tmp_path / "store"
     read_only_store(path, TRIG).close()
-    with sqlite3.connect(path / FILE) as conn:
-        for statement in ("DROP TRIGGER texts_added", "DROP TRIGGER texts_removed", "DROP TABLE words"):
-            conn.execute(statement)
+    drop_words_index(path)
     writer = OxigraphStore(path)
     more = Graph()
     more.add((URIRef("urn:p:5"), URIRef(PKG + "text"), Literal("湿地保护")))
