@@ -79,7 +79,7 @@ class PlansInMemory:
             return None
         for victim in drop:  # room first: the copies never hold more than the budget, even while copying
             del self.copies[victim]
-        room = self.max_quads - sum(self.sizes[g] for g in self.copies)
+        room = self.max_quads - self._held()
         import pyoxigraph as ox
 
         copy = ox.Store()  # in memory
@@ -103,8 +103,7 @@ class PlansInMemory:
         """The copies to drop so that a copy of ``size`` quads fits both the count and the quads, the least
         read first (of those, the least recent); None if one of them has not been read at least ``MARGIN``
         times fewer than ``graphs``: then it stays on disk."""
-        held = sum(self.sizes[g] for g in self.copies)
-        kept = len(self.copies)
+        held, kept = self._held(), len(self.copies)
         drop = []
         for victim in sorted(self.copies, key=lambda g: self.reads.get(g, 0)):  # stable: least recent first
             if kept < self.capacity and held + size <= self.max_quads:
@@ -114,6 +113,9 @@ class PlansInMemory:
             drop.append(victim)
             kept, held = kept - 1, held - self.sizes[victim]
         return drop  # all dropped: it fits, as a plan larger than the budget is never tried again
+
+    def _held(self) -> int:
+        return sum(self.sizes[g] for g in self.copies)  # quads the copies hold
 
     def _count(self, graphs: tuple) -> None:
         self.until_ageing -= 1

@@ -293,9 +293,10 @@ class OxigraphStore(Store):
     def _text_candidates(self, needle: str) -> list[str] | None:
         """The subjects whose text may hold ``needle`` (graph/text_index_file.py, graph/text_index.py);
         None: the query scans."""
-        if self.stored_texts.matches():
-            return self.stored_texts.candidates(needle)
-        return self.texts.candidates(needle) if self.texts is not None else None
+        found = self.stored_texts.candidates(needle)
+        if found is not None or self.texts is None or self.stored_texts.matches():
+            return found  # the worker's own index only while the one beside the store does not match
+        return self.texts.candidates(needle)
 
     def update(self, sparql: str, base: str | None = None) -> None:
         """A SPARQL Update, in one transaction (SyntaxError if it does not parse)."""

@@ -38,6 +38,22 @@ def index_texts(path) -> list[tuple]:
         return sorted(conn.execute("SELECT graph, subject, text FROM texts").fetchall())
 
 
+def text_of(subject: str, text: str) -> Graph:
+    """A graph of one paragraph's text."""
+    g = Graph()
+    g.add((URIRef(subject), URIRef(PKG + "text"), Literal(text)))
+    return g
+
+
+def fresh_candidates(path, needle: str):
+    """The candidates a reader that opens the store now gets from the index beside it."""
+    reader = OxigraphStore(path, read_only=True)
+    try:
+        return reader.stored_texts.candidates(needle)
+    finally:
+        reader.close()
+
+
 def drop_words_index(path) -> None:
     """The index file as a plankg whose SQLite has no FTS5 trigram tokenizer writes it: texts, no words."""
     with sqlite3.connect(path / FILE) as conn:
@@ -92,17 +108,11 @@ def test_every_write_leaves_the_index_holding_the_stores_texts(tmp_path):
     read_only_store(path, TRIG).close()
     writer = OxigraphStore(path)
     assert index_texts(path) == store_texts(writer)
-    changed = Graph()
-    changed.add((URIRef("urn:p:3"), URIRef(PKG + "text"), Literal("草原")))  # p:4 goes, p:3 changes
-    writer.replace_graph(URIRef("urn:g:2"), changed)
-    more = Graph()
-    more.add((URIRef("urn:p:5"), URIRef(PKG + "text"), Literal("湿地保护")))
-    writer.add_to_graph(URIRef("urn:g:3"), more)
+    writer.replace_graph(URIRef("urn:g:2"), text_of("urn:p:3", "草原"))  # p:4 goes, p:3 changes
+    writer.add_to_graph(URIRef("urn:g:3"), text_of("urn:p:5", "湿地保护"))
     writer.flush()
     assert index_texts(path) == store_texts(writer) and ("urn:g:2", "urn:p:3", "草原") in index_texts(path)
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("湿地保") == ["urn:p:5"] and reader.stored_texts.candidates("覆盖") == ["urn:p:1"]
-    reader.close()
+    assert fresh_candidates(path, "湿地保") == ["urn:p:5"] and fresh_candidates(path, "覆盖") == ["urn:p:1"]
     # A SPARQL Update cannot say which graphs it changed: the index is out of date until a compaction.
     writer.update(f'INSERT DATA {{ GRAPH <urn:g:4> {{ <urn:p:6> <{PKG}text> "森林公园" }} }}')
     writer.flush()
@@ -113,9 +123,7 @@ def test_every_write_leaves_the_index_holding_the_stores_texts(tmp_path):
     writer.flush()
     assert index_texts(path) == store_texts(writer)
     writer.close()
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("森林公园") == ["urn:p:6"]
-    reader.close()
+    assert fresh_candidates(path, "森林公园") == ["urn:p:6"]
 
 
 def test_a_reader_of_an_older_generation_is_not_given_the_index(tmp_path):
@@ -127,9 +135,7 @@ def test_a_reader_of_an_older_generation_is_not_given_the_index(tmp_path):
     writer.update("DROP GRAPH <urn:g:2>")  # the old reader's snapshot still holds p:3
     writer.close()
     assert old.stored_texts.candidates("森林") is None  # another generation's: the old reader scans
-    new = OxigraphStore(path, read_only=True)
-    assert new.stored_texts.candidates("森林") is None  # out of date after an update
-    new.close()
+    assert fresh_candidates(path, "森林") is None  # out of date after an update
     old.close()
 
 
@@ -150,9 +156,7 @@ def test_a_write_stopped_before_the_index_is_brought_up_to_date_leaves_it_unused
     writer.add_vocabulary([])  # any write, then its flush
     writer.close()
     assert ("urn:g:5", "urn:p:7", "森林防火") in index_texts(path)
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("森林防") == ["urn:p:7"]
-    reader.close()
+    assert fresh_candidates(path, "森林防") == ["urn:p:7"]
 
 
 def test_a_store_written_without_a_stamp_is_indexed_when_compacted(tmp_path):
@@ -164,9 +168,7 @@ def test_a_store_written_without_a_stamp_is_indexed_when_compacted(tmp_path):
     raw.flush()
     del raw
     assert run_cli("compact", "--store", str(path)).returncode == 0
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("森林覆盖") == ["urn:p:1"]
-    reader.close()
+    assert fresh_candidates(path, "森林覆盖") == ["urn:p:1"]
 
 
 def test_a_words_index_made_beside_texts_already_there_holds_them(tmp_path):
@@ -175,14 +177,10 @@ def test_a_words_index_made_beside_texts_already_there_holds_them(tmp_path):
     read_only_store(path, TRIG).close()
     drop_words_index(path)
     writer = OxigraphStore(path)
-    more = Graph()
-    more.add((URIRef("urn:p:5"), URIRef(PKG + "text"), Literal("湿地保护")))
-    writer.add_to_graph(URIRef("urn:g:3"), more)
+    writer.add_to_graph(URIRef("urn:g:3"), text_of("urn:p:5", "湿地保护"))
     writer.close()
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("森林覆盖率") == ["urn:p:1"]  # through the words index
-    assert reader.stored_texts.candidates("湿地保") == ["urn:p:5"]
-    reader.close()
+    assert fresh_candidates(path, "森林覆盖率") == ["urn:p:1"]  # through the words index
+    assert fresh_candidates(path, "湿地保") == ["urn:p:5"]
 
 
 def test_a_write_refused_because_the_index_could_not_be_marked_leaves_it_marked_when_retried(tmp_path):
@@ -193,8 +191,7 @@ def test_a_write_refused_because_the_index_could_not_be_marked_leaves_it_marked_
     blocker = sqlite3.connect(path / FILE, timeout=0)
     blocker.execute("BEGIN IMMEDIATE")  # another process holds the index: it cannot be marked
     writer.index_writer.timeout = 0
-    more = Graph()
-    more.add((URIRef("urn:p:2"), URIRef(PKG + "text"), Literal("草原生态保护")))
+    more = text_of("urn:p:2", "草原生态保护")
     with pytest.raises(StoreError, match="out of date"):
         writer.add_to_graph(URIRef("urn:g:3"), more)
     blocker.rollback()
@@ -204,17 +201,13 @@ def test_a_write_refused_because_the_index_could_not_be_marked_leaves_it_marked_
     assert not reader.stored_texts.matches()
     reader.close()
     writer.close()
-    reader = OxigraphStore(path, read_only=True)
-    assert reader.stored_texts.candidates("草原生态") == ["urn:p:2"]
-    reader.close()
+    assert fresh_candidates(path, "草原生态") == ["urn:p:2"]
 
 
 def test_a_store_named_by_a_relative_path_reads_its_index(tmp_path, monkeypatch):
     read_only_store(tmp_path / "store", TRIG).close()
     monkeypatch.chdir(tmp_path)
-    reader = OxigraphStore("store", read_only=True)
-    assert reader.stored_texts.candidates("森林覆盖率") == ["urn:p:1"]
-    reader.close()
+    assert fresh_candidates("store", "森林覆盖率") == ["urn:p:1"]
 
 
 @pytest.fixture(scope="module")
